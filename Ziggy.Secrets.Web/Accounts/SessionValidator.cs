@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using Htmx;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Web.Accounts;
+
+/// <summary>
+/// Cookie events. Every request re-checks the user against the database, so a deactivation, a role change or a
+/// password reset takes effect at once instead of when the cookie happens to expire.
+/// </summary>
+public static class SessionValidator
+{
+    public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        var userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var stamp = principal?.FindFirstValue(new IdentityOptions().ClaimsIdentity.SecurityStampClaimType);
+        var db = context.HttpContext.RequestServices.GetRequiredService<ZiggyDbContext>();
+        var user = Guid.TryParse(userId, out var id)
+            ? await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id)
+            : null;
+
+        if (user is null || !user.IsActive || user.SecurityStamp != stamp)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+
+        var current = CurrentUser.From(principal!);
+        if (current is null || current.Role != user.Role || current.DisplayName != user.DisplayName || current.OrganizationId != user.OrganizationId)
+        {
+            var factory = context.HttpContext.RequestServices.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>();
+            context.ReplacePrincipal(await factory.CreateAsync(user));
+            context.ShouldRenew = true;
+        }
+    }
+
+    /// <summary>An htmx request must not get the sign-in page swapped into a fragment: tell htmx to navigate.</summary>
+    public static Task RedirectToSignInAsync(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        if (context.Request.IsHtmx())
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers["HX-Redirect"] = context.RedirectUri;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static Task RedirectToAccessDeniedAsync(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        // Pages a role may not use answer 404 like anything else that does not exist for this user.
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+}

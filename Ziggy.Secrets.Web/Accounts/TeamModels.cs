@@ -1,0 +1,19 @@
+namespace Ziggy.Secrets.Web.Accounts;
+
+public sealed record MemberRow(Guid Id, string DisplayName, string Email, Role Role, bool IsActive)
+{
+    public string Status => IsActive ? "Active" : "Deactivated";
+}
+
+public sealed record PendingInvitation(Guid Id, string Email, Role Role, DateTimeOffset ExpiresAt);
+
+public sealed record TeamView(string OrganizationName, IReadOnlyList<MemberRow> Members, IReadOnlyList<PendingInvitation> Invitations);
+
+/// <summary>A freshly made invitation. The token exists only here, shown once to the inviter; the database keeps its hash.</summary>
+public sealed record CreatedInvitation(string Token, string OrganizationName, string Email, Role Role, DateTimeOffset ExpiresAt)
+{
+    public string LinkPath => InvitationToken.LinkPath(Token);
+}
+
+/// <summary>What someone opening an invitation link sees.</summary>
+public sealed record InvitationView(string OrganizationName, string Email, Role Role, DateTimeOffset ExpiresAt);

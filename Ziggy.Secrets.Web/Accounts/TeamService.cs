@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Web.Accounts;
+
+/// <summary>
+/// Members, invitations, roles and organizations. Every query is scoped to the actor's organization, and a user
+/// of another organization is answered NotFound, exactly like an id that does not exist.
+/// </summary>
+public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
+{
+    public const string OwnRoleMessage = "You cannot change your own role.";
+    public const string OwnStatusMessage = "You cannot deactivate your own account.";
+    public const string AboveOwnRoleMessage = "You cannot give a role higher than your own.";
+    public const string HigherMemberMessage = "You cannot manage a member whose role is higher than yours.";
+    public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
+    public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
+
+    public async Task<Result<TeamView>> GetTeamAsync(CurrentUser actor)
+    {
+        if (!actor.Role.IsAdministrator()) return Result<TeamView>.NotFound();
+        var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == actor.OrganizationId);
+        var members = await db.Users.AsNoTracking()
+            .Where(u => u.OrganizationId == actor.OrganizationId)
+            .OrderBy(u => u.DisplayName)
+            .Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive))
+            .ToListAsync();
+        var now = clock.GetUtcNow();
+        var invitations = await db.Invitations.AsNoTracking()
+            .Where(i => i.OrganizationId == actor.OrganizationId && i.AcceptedAt == null && i.ExpiresAt > now)
+            .OrderBy(i => i.ExpiresAt)
+            .Select(i => new PendingInvitation(i.Id, i.Email, i.Role, i.ExpiresAt))
+            .ToListAsync();
+        return Result<TeamView>.Ok(new TeamView(organization.Name, members, invitations));
+    }
+
+    public async Task<Result<MemberRow>> GetMemberAsync(CurrentUser actor, Guid userId)
+    {
+        if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
+        var row = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId && u.OrganizationId == actor.OrganizationId)
+            .Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive))
+            .FirstOrDefaultAsync();
+        return row is null ? Result<MemberRow>.NotFound() : Result<MemberRow>.Ok(row);
+    }
+
+    public async Task<Result<CreatedInvitation>> InviteAsync(CurrentUser actor, string email, Role role)
+    {
+        if (!actor.Role.IsAdministrator()) return Result<CreatedInvitation>.NotFound();
+        if (role.Priority() > actor.Role.Priority()) return Result<CreatedInvitation>.Invalid("Role", AboveOwnRoleMessage);
+
+        return await db.InTransactionAsync(async () =>
+        {
+            var organization = await db.Organizations.FirstAsync(o => o.Id == actor.OrganizationId);
+            return await CreateInvitationAsync(organization, actor.UserId, email, role);
+        });
+    }
+
+    /// <summary>A SuperAdmin creates another organization; its first Admin joins through the invitation returned.</summary>
+    public async Task<Result<CreatedInvitation>> CreateOrganizationAsync(CurrentUser actor, string name, string adminEmail)
+    {
+        if (actor.Role != Role.SuperAdmin) return Result<CreatedInvitation>.NotFound();
+        name = name.Trim();
+
+        return await db.InTransactionAsync(async () =>
+        {
+            if (await db.Organizations.AnyAsync(o => o.Name == name))
+                return Result<CreatedInvitation>.Invalid("Name", $"An organization named {name} already exists.");
+            var organization = new Organization { Name = name, CreatedAt = clock.GetUtcNow() };
+            db.Organizations.Add(organization);
+            await db.SaveChangesAsync();
+            var invitation = await CreateInvitationAsync(organization, actor.UserId, adminEmail, Role.Admin);
+            // The admin's email lives in the form's AdminEmail field.
+            return invitation.IsOk ? invitation : Result<CreatedInvitation>.Invalid(invitation.Errors.Select(e => e with { Field = e.Field == "Email" ? "AdminEmail" : e.Field }).ToList());
+        });
+    }
+
+    public Task<Result<MemberRow>> ChangeRoleAsync(CurrentUser actor, Guid userId, Role newRole) =>
+        ChangeMemberAsync(actor, userId, "Role",
+            refuse: (self, target) =>
+                target.Id == self.Id ? OwnRoleMessage
+                : newRole.Priority() > self.Role.Priority() ? AboveOwnRoleMessage
+                : target.Role == Role.SuperAdmin && newRole != Role.SuperAdmin ? LastSuperAdminDemoteMessage
+                : null,
+            apply: target => target.Role = newRole);
+
+    public Task<Result<MemberRow>> SetActiveAsync(CurrentUser actor, Guid userId, bool active) =>
+        ChangeMemberAsync(actor, userId, "Status",
+            refuse: (self, target) =>
+                target.Id == self.Id ? OwnStatusMessage
+                : target.Role == Role.SuperAdmin && !active ? LastSuperAdminDeactivateMessage
+                : null,
+            apply: target =>
+            {
+                target.IsActive = active;
+                // A new security stamp ends the member's open sessions at their next request.
+                if (!active) target.SecurityStamp = Guid.NewGuid().ToString("N");
+            });
+
+    /// <summary>
+    /// The rules every change to another member shares: same organization (else NotFound), an active
+    /// administrator acting, a target not above the actor, and never leaving the organization without an active
+    /// SuperAdmin. <paramref name="refuse"/> answers the last-SuperAdmin message only when the change would take a
+    /// SuperAdmin away; that answer stands only if no other active SuperAdmin remains, counted inside the
+    /// serializing transaction so two SuperAdmins demoting each other at once cannot both win.
+    /// </summary>
+    private async Task<Result<MemberRow>> ChangeMemberAsync(
+        CurrentUser actor, Guid userId, string field,
+        Func<ApplicationUser, ApplicationUser, string?> refuse, Action<ApplicationUser> apply)
+    {
+        if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
+
+        return await db.InTransactionAsync(async () =>
+        {
+            var self = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId && u.IsActive);
+            var target = await db.Users.FirstOrDefaultAsync(u => u.Id == userId && u.OrganizationId == actor.OrganizationId);
+            if (self is null || target is null || !self.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
+            if (target.Id != self.Id && target.Role.Priority() > self.Role.Priority())
+                return Result<MemberRow>.Invalid(field, HigherMemberMessage);
+
+            var refusal = refuse(self, target);
+            if (refusal is LastSuperAdminDemoteMessage or LastSuperAdminDeactivateMessage)
+            {
+                var otherSuperAdmins = await db.Users.CountAsync(u =>
+                    u.OrganizationId == target.OrganizationId && u.Role == Role.SuperAdmin && u.IsActive && u.Id != target.Id);
+                if (otherSuperAdmins > 0 || !target.IsActive) refusal = null;
+            }
+
+            if (refusal is not null) return Result<MemberRow>.Invalid(field, refusal);
+
+            apply(target);
+            await db.SaveChangesAsync();
+            return Result<MemberRow>.Ok(new MemberRow(target.Id, target.DisplayName, target.Email!, target.Role, target.IsActive));
+        });
+    }
+
+    private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, Guid inviterId, string email, Role role)
+    {
+        email = email.Trim();
+        var normalized = users.NormalizeEmail(email);
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized))
+            return Result<CreatedInvitation>.Invalid("Email", ZiggyIdentityErrors.DuplicateEmailMessage);
+
+        // A new invitation for the same address replaces any earlier link that is still open.
+        var earlier = await db.Invitations
+            .Where(i => i.OrganizationId == organization.Id && i.NormalizedEmail == normalized && i.AcceptedAt == null)
+            .ToListAsync();
+        db.Invitations.RemoveRange(earlier);
+
+        var now = clock.GetUtcNow();
+        var token = InvitationToken.Create();
+        var invitation = new Invitation
+        {
+            OrganizationId = organization.Id,
+            Email = email,
+            NormalizedEmail = normalized,
+            Role = role,
+            TokenHash = InvitationToken.Hash(token),
+            CreatedById = inviterId,
+            CreatedAt = now,
+            ExpiresAt = now + Invitation.Lifetime,
+        };
+        db.Invitations.Add(invitation);
+        await db.SaveChangesAsync();
+        return Result<CreatedInvitation>.Ok(new CreatedInvitation(token, organization.Name, email, role, invitation.ExpiresAt));
+    }
+}

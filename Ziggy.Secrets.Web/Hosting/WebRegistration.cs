@@ -1,0 +1,41 @@
+using Htmx.TagHelpers;
+using Ziggy.Secrets.Web.Accounts;
+
+namespace Ziggy.Secrets.Web.Hosting;
+
+public static class WebRegistration
+{
+    public static IServiceCollection AddZiggyWeb(this IServiceCollection services)
+    {
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AuthorizeFolder("/Team", AccountsRegistration.AdminPolicy);
+            options.Conventions.AuthorizeFolder("/Organizations", AccountsRegistration.SuperAdminPolicy);
+            options.Conventions.AllowAnonymousToPage("/Setup/Index");
+            options.Conventions.AllowAnonymousToPage("/Account/SignIn");
+            options.Conventions.AllowAnonymousToPage("/Invitations/Accept");
+            options.Conventions.AllowAnonymousToPage("/Error");
+        }).AddMvcOptions(options => FriendlyBindingMessages.Apply(options.ModelBindingMessageProvider));
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "ziggy.af";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.HeaderName = "RequestVerificationToken";
+        });
+        return services;
+    }
+
+    public static WebApplication UseZiggyWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error");
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseMiddleware<SetupGateMiddleware>();
+        app.UseAuthorization();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHtmxAntiforgeryScript().AllowAnonymous();
+        app.MapRazorPages().WithStaticAssets();
+        return app;
+    }
+}

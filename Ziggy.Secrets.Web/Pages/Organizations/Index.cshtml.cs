@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Pages.Shared;
+
+namespace Ziggy.Secrets.Web.Pages.Organizations;
+
+public sealed class IndexModel(TeamService team) : PageModel
+{
+    [BindProperty]
+    public NewOrganizationForm Input { get; set; } = new();
+
+    public InvitationLinkView? CreatedInvitation { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid) return Page();
+
+        var result = await team.CreateOrganizationAsync(CurrentUser.Required(User), Input.Name, Input.AdminEmail);
+        if (result.Outcome == Outcome.NotFound) return NotFound();
+        if (!result.IsOk)
+        {
+            ModelState.AddErrors(result.Errors);
+            return Page();
+        }
+
+        // Shown once, in this response only: the link is not stored anywhere it could be read back.
+        CreatedInvitation = InvitationLinkView.For(result.Value!, Request);
+        ModelState.Clear();
+        Input = new NewOrganizationForm();
+        return Page();
+    }
+
+    public sealed class NewOrganizationForm
+    {
+        [Display(Name = "Organization name")]
+        [Required(ErrorMessage = "Enter the organization's name.")]
+        [StringLength(Organization.NameMaxLength, ErrorMessage = "The organization name can be at most 100 characters.")]
+        public string Name { get; set; } = "";
+
+        [Display(Name = "Email of its first Admin")]
+        [Required(ErrorMessage = "Enter the email address of the organization's first Admin.")]
+        [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+        [StringLength(256, ErrorMessage = "The email address can be at most 256 characters.")]
+        public string AdminEmail { get; set; } = "";
+    }
+}

@@ -1,0 +1,26 @@
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Data;
+using Ziggy.Secrets.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var dataFolder = DataFolder.Resolve(builder.Configuration);
+if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
+{
+    Console.Error.WriteLine(dataFolderError);
+    return 1;
+}
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddZiggyData(dataFolder);
+builder.Services.AddZiggyAccounts();
+builder.Services.AddZiggyWeb();
+
+var app = builder.Build();
+app.Services.MigrateZiggyDatabase();
+app.UseZiggyWeb();
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("Ziggy Secrets is running at {Urls} (data folder: {DataFolder})", string.Join(", ", app.Urls), dataFolder));
+
+app.Run();
+return 0;
