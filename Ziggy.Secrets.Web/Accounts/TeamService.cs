@@ -11,13 +11,6 @@ namespace Ziggy.Secrets.Web.Accounts;
 /// </summary>
 public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
 {
-    public const string OwnRoleMessage = "You cannot change your own role.";
-    public const string OwnStatusMessage = "You cannot deactivate your own account.";
-    public const string AboveOwnRoleMessage = "You cannot give a role higher than your own.";
-    public const string HigherMemberMessage = "You cannot manage a member whose role is higher than yours.";
-    public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
-    public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
-
     public async Task<Result<TeamView>> GetTeamAsync(CurrentUser actor)
     {
         if (!actor.Role.IsAdministrator()) return Result<TeamView>.NotFound();
@@ -49,7 +42,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     public async Task<Result<CreatedInvitation>> InviteAsync(CurrentUser actor, string email, Role role)
     {
         if (!actor.Role.IsAdministrator()) return Result<CreatedInvitation>.NotFound();
-        if (role.Priority() > actor.Role.Priority()) return Result<CreatedInvitation>.Invalid("Role", AboveOwnRoleMessage);
+        if (role.Priority() > actor.Role.Priority()) return Result<CreatedInvitation>.Invalid("Role", MemberRules.AboveOwnRoleMessage);
 
         return await db.InTransactionAsync(async () =>
         {
@@ -79,20 +72,13 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     public Task<Result<MemberRow>> ChangeRoleAsync(CurrentUser actor, Guid userId, Role newRole) =>
         ChangeMemberAsync(actor, userId, "Role",
-            refuse: (self, target) =>
-                target.Id == self.Id ? OwnRoleMessage
-                : newRole.Priority() > self.Role.Priority() ? AboveOwnRoleMessage
-                : target.Role == Role.SuperAdmin && newRole != Role.SuperAdmin ? LastSuperAdminDemoteMessage
-                : null,
-            apply: target => target.Role = newRole);
+            (self, target, others) => MemberRules.RefuseRoleChange(self, target, newRole, others),
+            target => target.Role = newRole);
 
     public Task<Result<MemberRow>> SetActiveAsync(CurrentUser actor, Guid userId, bool active) =>
         ChangeMemberAsync(actor, userId, "Status",
-            refuse: (self, target) =>
-                target.Id == self.Id ? OwnStatusMessage
-                : target.Role == Role.SuperAdmin && !active ? LastSuperAdminDeactivateMessage
-                : null,
-            apply: target =>
+            (self, target, others) => MemberRules.RefuseStatusChange(self, target, active, others),
+            target =>
             {
                 target.IsActive = active;
                 // A new security stamp ends the member's open sessions at their next request.
@@ -100,34 +86,25 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
             });
 
     /// <summary>
-    /// The rules every change to another member shares: same organization (else NotFound), an active
-    /// administrator acting, a target not above the actor, and never leaving the organization without an active
-    /// SuperAdmin. <paramref name="refuse"/> answers the last-SuperAdmin message only when the change would take a
-    /// SuperAdmin away; that answer stands only if no other active SuperAdmin remains, counted inside the
-    /// serializing transaction so two SuperAdmins demoting each other at once cannot both win.
+    /// Loads both people inside one serializing transaction (so two SuperAdmins demoting each other at once cannot
+    /// both win), answers NotFound for anyone outside the actor's organization or an actor no longer an active
+    /// administrator, and lets <see cref="MemberRules"/> decide.
     /// </summary>
     private async Task<Result<MemberRow>> ChangeMemberAsync(
         CurrentUser actor, Guid userId, string field,
-        Func<ApplicationUser, ApplicationUser, string?> refuse, Action<ApplicationUser> apply)
+        Func<MemberFacts, MemberFacts, int, string?> refuse, Action<ApplicationUser> apply)
     {
         if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
 
         return await db.InTransactionAsync(async () =>
         {
-            var self = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId && u.IsActive);
+            var self = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId && u.OrganizationId == actor.OrganizationId && u.IsActive);
             var target = await db.Users.FirstOrDefaultAsync(u => u.Id == userId && u.OrganizationId == actor.OrganizationId);
             if (self is null || target is null || !self.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
-            if (target.Id != self.Id && target.Role.Priority() > self.Role.Priority())
-                return Result<MemberRow>.Invalid(field, HigherMemberMessage);
 
-            var refusal = refuse(self, target);
-            if (refusal is LastSuperAdminDemoteMessage or LastSuperAdminDeactivateMessage)
-            {
-                var otherSuperAdmins = await db.Users.CountAsync(u =>
-                    u.OrganizationId == target.OrganizationId && u.Role == Role.SuperAdmin && u.IsActive && u.Id != target.Id);
-                if (otherSuperAdmins > 0 || !target.IsActive) refusal = null;
-            }
-
+            var otherSuperAdmins = await db.Users.CountAsync(u =>
+                u.OrganizationId == actor.OrganizationId && u.Role == Role.SuperAdmin && u.IsActive && u.Id != target.Id);
+            var refusal = refuse(Facts(self), Facts(target), otherSuperAdmins);
             if (refusal is not null) return Result<MemberRow>.Invalid(field, refusal);
 
             apply(target);
@@ -135,6 +112,8 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
             return Result<MemberRow>.Ok(new MemberRow(target.Id, target.DisplayName, target.Email!, target.Role, target.IsActive));
         });
     }
+
+    private static MemberFacts Facts(ApplicationUser user) => new(user.Id, user.Role, user.IsActive);
 
     private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, Guid inviterId, string email, Role role)
     {

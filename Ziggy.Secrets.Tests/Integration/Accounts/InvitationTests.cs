@@ -1,0 +1,209 @@
+using AngleSharp.Dom;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+
+namespace Ziggy.Secrets.Tests.Integration.Accounts;
+
+public sealed class InvitationTests : IDisposable
+{
+    private readonly ZiggyAppFactory _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    /// <summary>Invites through the Team page's form and returns the link the inviter was shown.</summary>
+    private static async Task<string> InviteAsync(TestSession inviter, string email, string role, bool htmx = false)
+    {
+        var team = await inviter.GetPageAsync("/Team");
+        var response = await inviter.SubmitAsync(team.Form("form.invite"), new() { ["Invite.Email"] = email, ["Invite.Role"] = role }, htmx);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await TestSession.ParseAsync(response);
+        var link = page.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("[data-testid=invitation-link]");
+        Assert.True(link is not null, page.Text());
+        return new Uri(link.Value).PathAndQuery;
+    }
+
+    private static Task<HttpResponseMessage> AcceptAsync(TestSession invitee, AngleSharp.Html.Dom.IHtmlDocument page, string name = "Mia Member") =>
+        invitee.SubmitAsync(page.Form(), new()
+        {
+            ["Input.DisplayName"] = name,
+            ["Input.Password"] = "member password 123",
+            ["Input.ConfirmPassword"] = "member password 123",
+        });
+
+    [Fact]
+    public async Task Invite_ThenAccept_JoinsOrganizationWithRoleAndSignsIn()
+    {
+        var owner = await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var link = await InviteAsync(inviter, "mia@acme.test", "Admin");
+
+        using var invitee = _app.CreateSession();
+        var page = await invitee.GetPageAsync(link);
+        page.AssertEveryFieldLabelled();
+        Assert.Contains("Join Acme", page.Text());
+        var response = await AcceptAsync(invitee, page);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        var home = await invitee.GetPageAsync("/");
+        Assert.Equal("Mia Member", home.QuerySelector("[data-testid=user-name]")?.TextContent);
+        var mia = await _app.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == "mia@acme.test"));
+        Assert.Equal(Role.Admin, mia.Role);
+        Assert.Equal(owner.OrganizationId, mia.OrganizationId);
+
+        // And she can sign in again later with the password she chose.
+        using var later = await _app.SignInAsync("mia@acme.test", "member password 123");
+        Assert.Equal(HttpStatusCode.OK, (await later.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Invite_ThroughHtmx_ReturnsTheFormFragmentWithTheLink()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var team = await inviter.GetPageAsync("/Team");
+
+        var response = await inviter.SubmitAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "mia@acme.test", ["Invite.Role"] = "Member" }, htmx: true);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("<html", html);
+        Assert.Contains("data-testid=\"invitation-link\"", html);
+    }
+
+    [Fact]
+    public async Task Invitation_StoresOnlyAHashOfTheToken()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var link = await InviteAsync(inviter, "mia@acme.test", "Member");
+        var token = link.Split('/').Last();
+
+        var stored = await _app.WithDbAsync(db => db.Invitations.SingleAsync());
+        Assert.Equal(InvitationToken.Hash(token), stored.TokenHash);
+        Assert.NotEqual(token, stored.TokenHash);
+        SqliteFileAssert.DoesNotContain(_app.DatabasePath, token);
+    }
+
+    [Fact]
+    public async Task Invitation_UsedTwice_SecondTimeSaysAlreadyUsed()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var link = await InviteAsync(inviter, "mia@acme.test", "Member");
+        using var first = _app.CreateSession();
+        using var second = _app.CreateSession();
+        var page = await first.GetPageAsync(link);
+        var openedBeforeUse = await second.GetPageAsync(link);
+        Assert.Equal(HttpStatusCode.Redirect, (await AcceptAsync(first, page)).StatusCode);
+
+        var reused = await second.GetAsync(link);
+        Assert.Equal(HttpStatusCode.Gone, reused.StatusCode);
+        Assert.Contains(InvitationService.UsedMessage, (await TestSession.ParseAsync(reused)).Text());
+
+        // Posting the form that was opened before it was used creates nothing either.
+        var late = await AcceptAsync(second, openedBeforeUse, "Someone Else");
+        Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
+        Assert.Equal(2, await _app.WithDbAsync(db => db.Users.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Invitation_AfterSevenDays_IsExpired()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var link = await InviteAsync(inviter, "mia@acme.test", "Member");
+        using var invitee = _app.CreateSession();
+
+        _app.Clock.Advance(TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await invitee.GetAsync(link)).StatusCode);
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(2));
+        var expired = await invitee.GetAsync(link);
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.Contains(InvitationService.ExpiredMessage, (await TestSession.ParseAsync(expired)).Text());
+    }
+
+    [Fact]
+    public async Task Invitation_UnknownToken_Is404WithAMessage()
+    {
+        await _app.SetUpAsync();
+        using var session = _app.CreateSession();
+        var response = await session.GetAsync("/Invitations/Accept/not-a-real-token");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("not valid", (await TestSession.ParseAsync(response)).Text());
+    }
+
+    [Fact]
+    public async Task Invite_RoleAboveOwn_IsRefusedNextToRole()
+    {
+        var owner = await _app.SetUpAsync();
+        await _app.AddUserAsync(owner.OrganizationId, "admin@acme.test", Role.Admin, "Adam Admin");
+        using var admin = await _app.SignInAsync("admin@acme.test");
+        var team = await admin.GetPageAsync("/Team");
+        Assert.DoesNotContain(team.QuerySelectorAll("select[name='Invite.Role'] option"), o => o.TextContent == "SuperAdmin");
+
+        // A forged post with the role the select does not offer.
+        var result = await admin.SubmitAndFollowAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "boss@acme.test", ["Invite.Role"] = "SuperAdmin" });
+
+        Assert.Equal(MemberRules.AboveOwnRoleMessage, result.FieldError("Invite.Role"));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Invitations.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Invite_ExistingAccountEmail_SaysAccountExists()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var team = await inviter.GetPageAsync("/Team");
+
+        var result = await inviter.SubmitAndFollowAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "OWNER@acme.test", ["Invite.Role"] = "Member" });
+
+        Assert.Equal("An account with this email already exists.", result.FieldError("Invite.Email"));
+    }
+
+    [Fact]
+    public async Task Invite_BadEmail_SaysSoNextToEmail()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var team = await inviter.GetPageAsync("/Team");
+
+        var result = await inviter.SubmitAndFollowAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "nope", ["Invite.Role"] = "Member" });
+
+        Assert.Equal("Enter a valid email address.", result.FieldError("Invite.Email"));
+    }
+
+    [Fact]
+    public async Task Accept_ShortPassword_ShowsErrorAndKeepsTheLinkUsable()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var link = await InviteAsync(inviter, "mia@acme.test", "Member");
+        using var invitee = _app.CreateSession();
+        var page = await invitee.GetPageAsync(link);
+
+        var result = await invitee.SubmitAndFollowAsync(page.Form(), new()
+        {
+            ["Input.DisplayName"] = "Mia", ["Input.Password"] = "too short", ["Input.ConfirmPassword"] = "too short",
+        });
+
+        Assert.Equal("Passwords must be at least 12 characters.", result.FieldError("Input.Password"));
+        Assert.Equal(HttpStatusCode.OK, (await invitee.GetAsync(link)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Accept_SameLinkTwiceAtOnce_CreatesOneAccount()
+    {
+        await _app.SetUpAsync();
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var token = (await InviteAsync(inviter, "mia@acme.test", "Member")).Split('/').Last();
+
+        var attempts = Enumerable.Range(0, 5).Select(i => _app.WithServiceAsync<InvitationService, bool>(async s =>
+            (await s.AcceptAsync(token, new AcceptInvitationInput($"Mia {i}", "member password 123"))).IsOk));
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, ok => ok);
+        Assert.Equal(1, await _app.WithDbAsync(db => db.Users.CountAsync(u => u.Email == "mia@acme.test")));
+    }
+}

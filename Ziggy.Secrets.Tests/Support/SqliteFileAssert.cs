@@ -1,0 +1,38 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Ziggy.Secrets.Tests.Support;
+
+public static class SqliteFileAssert
+{
+    /// <summary>
+    /// Reads the SQLite database file and its WAL byte for byte (not through SQL) and fails if the text appears in
+    /// either, as UTF-8 or UTF-16.
+    /// </summary>
+    public static void DoesNotContain(string databasePath, string text)
+    {
+        foreach (var (path, bytes) in ReadFiles(databasePath))
+        {
+            foreach (var needle in new[] { Encoding.UTF8.GetBytes(text), Encoding.Unicode.GetBytes(text) })
+            {
+                Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"'{text}' was found in {Path.GetFileName(path)}.");
+            }
+        }
+    }
+
+    /// <summary>The positive control: proves the scan finds text that is there.</summary>
+    public static bool Contains(string databasePath, string text) =>
+        ReadFiles(databasePath).Any(file => file.Bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0);
+
+    private static List<(string Path, byte[] Bytes)> ReadFiles(string databasePath)
+    {
+        SqliteConnection.ClearAllPools();
+        return new[] { databasePath, databasePath + "-wal" }.Where(File.Exists).Select(path =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var memory = new MemoryStream();
+            stream.CopyTo(memory);
+            return (path, memory.ToArray());
+        }).ToList();
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Tests.Support;
+
+/// <summary>The real app on a fresh data folder (its own SQLite file), with a clock the test can move.</summary>
+public class ZiggyAppFactory(string? dataFolder = null) : WebApplicationFactory<Program>
+{
+    public const string Password = "correct horse battery";
+
+    public string DataFolder { get; } = dataFolder ?? Path.Combine(Path.GetTempPath(), "ziggy-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>For restart tests: a second factory opens the same data folder.</summary>
+    public bool KeepDataOnDispose { get; set; }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting(Web.Data.DataFolder.ConfigurationKey, DataFolder);
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    public TestSession CreateSession(string baseAddress = "http://localhost") =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(baseAddress) }));
+
+    public string DatabasePath => Web.Data.DataFolder.DatabasePath(DataFolder);
+
+    public async Task<T> WithDbAsync<T>(Func<ZiggyDbContext, Task<T>> work)
+    {
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider.GetRequiredService<ZiggyDbContext>());
+    }
+
+    public async Task<T> WithServiceAsync<TService, T>(Func<TService, Task<T>> work) where TService : notnull
+    {
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    /// <summary>First-run setup through the domain service: organization "Acme" and its SuperAdmin.</summary>
+    public async Task<ApplicationUser> SetUpAsync(string email = "owner@acme.test", string organization = "Acme")
+    {
+        var result = await WithServiceAsync<SetupService, Web.Common.Result<ApplicationUser>>(s =>
+            s.CompleteAsync(new SetupInput(organization, email, "Olivia Owner", Password)));
+        Assert.True(result.IsOk, string.Join("; ", result.Errors.Select(e => e.Message)));
+        return result.Value!;
+    }
+
+    /// <summary>Adds a user straight into an organization (the invitation flow has tests of its own).</summary>
+    public async Task<ApplicationUser> AddUserAsync(Guid organizationId, string email, Role role, string displayName)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser
+        {
+            UserName = email, Email = email, DisplayName = displayName, Role = role,
+            OrganizationId = organizationId, CreatedAt = Clock.GetUtcNow(),
+        };
+        var created = await users.CreateAsync(user, Password);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        return user;
+    }
+
+    public async Task<Guid> AddOrganizationAsync(string name)
+    {
+        var organization = new Organization { Name = name, CreatedAt = Clock.GetUtcNow() };
+        await WithDbAsync(async db =>
+        {
+            db.Organizations.Add(organization);
+            return await db.SaveChangesAsync();
+        });
+        return organization.Id;
+    }
+
+    /// <summary>Signs in through the real sign-in form.</summary>
+    public async Task<TestSession> SignInAsync(string email, string password = Password)
+    {
+        var session = CreateSession();
+        var page = await session.GetPageAsync("/Account/SignIn");
+        var response = await session.SubmitAsync(page.Form(), new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        return session;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        if (KeepDataOnDispose) return;
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open only leaves a temp folder behind.
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Ziggy.Secrets.Web.Crypto;
+
+/// <summary>
+/// Encrypts and decrypts environment values. Only integration runs and ops tasks (key rotation) may decrypt;
+/// <see cref="DecryptCount"/> lets tests prove that listing, opening and saving secrets decrypt nothing.
+/// </summary>
+public interface ISecretCipher
+{
+    /// <summary>Encrypts the UTF-8 of <paramref name="plaintext"/> under the active data key with a fresh random nonce.</summary>
+    EncryptedValue Encrypt(string plaintext, ValuePlace place);
+
+    /// <summary>Never throws for bad stored data: a failure comes back as an outcome with a message naming the secret and environment.</summary>
+    DecryptOutcome Decrypt(EncryptedValue value, ValuePlace place);
+
+    /// <summary>How many times <see cref="Decrypt"/> was called, successful or not.</summary>
+    long DecryptCount { get; }
+}
+
+/// <summary>What the database stores for one value. <see cref="Ciphertext"/> ends with the 16-byte authentication tag.</summary>
+public sealed record EncryptedValue(int KeyId, byte[] Nonce, byte[] Ciphertext);
+
+public sealed record DecryptOutcome
+{
+    private DecryptOutcome(bool succeeded, string? plaintext, string? error)
+    {
+        Succeeded = succeeded;
+        Plaintext = plaintext;
+        Error = error;
+    }
+
+    [MemberNotNullWhen(true, nameof(Plaintext))]
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool Succeeded { get; }
+
+    public string? Plaintext { get; }
+
+    public string? Error { get; }
+
+    public static DecryptOutcome Success(string plaintext) => new(true, plaintext, null);
+
+    public static DecryptOutcome Failure(string error) => new(false, null, error);
+}
