@@ -1,0 +1,68 @@
+using Microsoft.Playwright;
+
+namespace Ziggy.Secrets.Tests.Support;
+
+/// <summary>The app on a real loopback port plus Debian's Chromium driven by Playwright (never a downloaded browser).</summary>
+public sealed class BrowserApp : IAsyncLifetime
+{
+    private readonly string _profileRoot = Path.Combine(Path.GetTempPath(), "ziggy-browser", Guid.NewGuid().ToString("N"));
+    private IPlaywright? _playwright;
+
+    public ZiggyAppFactory App { get; } = new();
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        App.UseKestrel(0);
+        App.StartServer();
+        BaseUrl = App.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+        if (!File.Exists(BrowserFactAttribute.ChromiumPath))
+            throw new InvalidOperationException($"Chromium is required (ZIGGY_REQUIRE_BROWSER=1) but {BrowserFactAttribute.ChromiumPath} does not exist. Install it: apt-get install chromium.");
+
+        Directory.CreateDirectory(_profileRoot);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = BrowserFactAttribute.ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+            Env = new Dictionary<string, string>
+            {
+                ["XDG_CONFIG_HOME"] = Path.Combine(_profileRoot, "config"),
+                ["XDG_CACHE_HOME"] = Path.Combine(_profileRoot, "cache"),
+                ["HOME"] = _profileRoot,
+            },
+        });
+    }
+
+    /// <summary>A fresh, isolated browser session (own cookies), like a second person on another machine.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        _playwright?.Dispose();
+        App.Dispose();
+        try
+        {
+            Directory.Delete(_profileRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Chromium may still be writing its profile; a leftover temp folder is harmless.
+        }
+    }
+}
