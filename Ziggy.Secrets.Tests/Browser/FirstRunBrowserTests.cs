@@ -13,6 +13,7 @@ public sealed class FirstRunBrowserTests(BrowserApp browser) : IClassFixture<Bro
         var owner = await browser.NewPageAsync();
         await owner.GotoAsync("/");
         await Expect(owner).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Setup$"));
+        await BrowserApp.ScreenshotAsync(owner, "setup");
         await owner.GetByLabel("Organization name").FillAsync("Acme");
         await owner.GetByLabel("Your name").FillAsync("Olivia Owner");
         await owner.GetByLabel("Email").FillAsync("olivia@acme.test");
@@ -32,6 +33,7 @@ public sealed class FirstRunBrowserTests(BrowserApp browser) : IClassFixture<Bro
         await Expect(linkBox).ToBeVisibleAsync();
         Assert.Equal(0, pageLoads);
         var link = await linkBox.InputValueAsync();
+        await BrowserApp.ScreenshotAsync(owner, "team-invited");
         Assert.StartsWith(browser.BaseUrl + "/Invitations/Accept/", link);
 
         // 3. The teammate opens the link in her own browser and joins.

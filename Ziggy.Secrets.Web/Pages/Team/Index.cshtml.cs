@@ -57,8 +57,10 @@ public sealed class IndexModel(TeamService team) : PageModel
             ? RowAsync(id, Result<MemberRow>.Invalid("Role", "Choose a role."))
             : ChangeAsync(id, () => team.ChangeRoleAsync(Me, id, role.Value));
 
-    public Task<IActionResult> OnPostStatusAsync(Guid id, bool active) =>
-        ChangeAsync(id, () => team.SetActiveAsync(Me, id, active));
+    public Task<IActionResult> OnPostStatusAsync(Guid id, bool? active) =>
+        active is null
+            ? RowAsync(id, Result<MemberRow>.Invalid("Status", "Choose whether the member is active."))
+            : ChangeAsync(id, () => team.SetActiveAsync(Me, id, active.Value));
 
     private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change) =>
         await RowAsync(id, await change());
