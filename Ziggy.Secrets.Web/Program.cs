@@ -1,6 +1,8 @@
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Hosting;
+using Ziggy.Secrets.Web.Secrets;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,11 +15,19 @@ if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddZiggyData(dataFolder);
+builder.Services.AddZiggyCrypto();
 builder.Services.AddZiggyAccounts();
+builder.Services.AddZiggySecrets();
 builder.Services.AddZiggyWeb();
 
 var app = builder.Build();
 app.Services.MigrateZiggyDatabase();
+if (app.Services.OpenZiggyKeys(app.Configuration, dataFolder) is { } keyError)
+{
+    Console.Error.WriteLine(keyError);
+    return 1;
+}
+
 app.UseZiggyWeb();
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Ziggy Secrets is running at {Urls} (data folder: {DataFolder})", string.Join(", ", app.Urls), dataFolder));

@@ -20,7 +20,8 @@ public sealed class FirstRunBrowserTests(BrowserApp browser) : IClassFixture<Bro
         await owner.GetByLabel("Password", new() { Exact = true }).FillAsync("olivia's long password");
         await owner.GetByLabel("Confirm password").FillAsync("olivia's long password");
         await owner.GetByRole(AriaRole.Button, new() { Name = "Create organization" }).ClickAsync();
-        await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia Owner" })).ToBeVisibleAsync();
+        await Expect(owner.GetByTestId("user-name")).ToHaveTextAsync("Olivia Owner");
+        await Expect(owner.GetByTestId("organization-name")).ToHaveTextAsync("Acme");
 
         // 2. She invites a teammate from the Team page; htmx swaps the link into the form.
         await owner.GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();

@@ -46,7 +46,7 @@ public sealed class BrowserApp : IAsyncLifetime
     /// <summary>A fresh, isolated browser session (own cookies), like a second person on another machine.</summary>
     public async Task<IPage> NewPageAsync()
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = 1600, Height = 1000 } });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }

@@ -8,6 +8,7 @@ public sealed record CurrentUser(Guid UserId, Guid OrganizationId, Role Role, st
     public const string OrganizationClaim = "ziggy:org";
     public const string RoleClaim = "ziggy:role";
     public const string DisplayNameClaim = "ziggy:name";
+    public const string OrganizationNameClaim = "ziggy:orgname";
 
     public static CurrentUser? From(ClaimsPrincipal principal)
     {
@@ -17,6 +18,15 @@ public sealed record CurrentUser(Guid UserId, Guid OrganizationId, Role Role, st
         if (!Enum.TryParse<Role>(principal.FindFirstValue(RoleClaim), out var role)) return null;
         return new CurrentUser(userId, orgId, role, principal.FindFirstValue(DisplayNameClaim) ?? "");
     }
+
+    /// <summary>The same user as a principal, for ASP.NET Core's resource-based authorization.</summary>
+    public ClaimsPrincipal ToPrincipal() => new(new ClaimsIdentity(
+    [
+        new Claim(ClaimTypes.NameIdentifier, UserId.ToString()),
+        new Claim(OrganizationClaim, OrganizationId.ToString()),
+        new Claim(RoleClaim, Role.ToString()),
+        new Claim(DisplayNameClaim, DisplayName),
+    ], authenticationType: "Ziggy"));
 
     public static CurrentUser Required(ClaimsPrincipal principal) =>
         From(principal) ?? throw new InvalidOperationException("This page requires a signed-in user.");

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Web.Data;
 
@@ -11,6 +13,12 @@ public sealed class ZiggyDbContext(DbContextOptions<ZiggyDbContext> options)
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<Secret> Secrets => Set<Secret>();
+
+    public DbSet<SecretValue> SecretValues => Set<SecretValue>();
+
+    public DbSet<StoredDataKey> DataKeys => Set<StoredDataKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -46,6 +46,6 @@ public sealed class HostileInputTests : IDisposable
         var stored = await _app.WithDbAsync(db => db.Users.FindAsync(member.Id).AsTask());
         Assert.Equal(Role.Member, stored!.Role);
         Assert.True(stored.IsActive);
-        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/Secrets")).StatusCode);
     }
 }

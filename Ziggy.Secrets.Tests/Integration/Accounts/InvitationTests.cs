@@ -54,7 +54,7 @@ public sealed class InvitationTests : IDisposable
 
         // And she can sign in again later with the password she chose.
         using var later = await _app.SignInAsync("mia@acme.test", "member password 123");
-        Assert.Equal(HttpStatusCode.OK, (await later.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await later.GetAsync("/Secrets")).StatusCode);
     }
 
     [Fact]

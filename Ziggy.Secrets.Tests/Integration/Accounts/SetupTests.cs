@@ -40,8 +40,8 @@ public sealed class SetupTests : IDisposable
             ["Input.ConfirmPassword"] = "a long enough password",
         });
 
-        Assert.Contains("Welcome, Ada Admin", home.Text());
-        Assert.Contains("Acme Corp", home.Text());
+        Assert.Equal("Ada Admin", home.QuerySelector("[data-testid=user-name]")?.TextContent);
+        Assert.Equal("Acme Corp", home.QuerySelector("[data-testid=organization-name]")?.TextContent);
         Assert.Equal("SuperAdmin", home.QuerySelector(".role-badge")?.TextContent);
         var user = await _app.WithDbAsync(db => db.Users.Include(u => u.Organization).SingleAsync());
         Assert.Equal(Role.SuperAdmin, user.Role);

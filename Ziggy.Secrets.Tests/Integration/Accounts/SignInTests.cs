@@ -37,7 +37,7 @@ public sealed class SignInTests : IDisposable
         var result = await session.SubmitAndFollowAsync(form.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = "wrong password!!" });
 
         Assert.Contains(SignInService.IncorrectMessage, result.FormError());
-        Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/Secrets")).StatusCode);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class SignInTests : IDisposable
         var response = await session.SubmitAsync(home.Form("form[action='/Account/SignOut']"));
 
         Assert.Equal("/Account/SignIn", response.Headers.Location?.OriginalString);
-        Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/Secrets")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await session.GetAsync("/Account/SignOut")).StatusCode);
     }
 
@@ -162,12 +162,12 @@ public sealed class SignInTests : IDisposable
         _app.Dispose();
         using var restarted = new ZiggyAppFactory(dataFolder);
         using var client = restarted.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/Secrets");
         request.Headers.Add("Cookie", cookie);
         var home = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
-        Assert.Contains("Welcome, Olivia Owner", await home.Content.ReadAsStringAsync());
+        Assert.Contains("Olivia Owner", await home.Content.ReadAsStringAsync());
         Assert.True(Directory.EnumerateFiles(Path.Combine(dataFolder, "keys"), "*.xml").Any(), "Data Protection keys are kept in the data folder.");
     }
 }

@@ -133,7 +133,7 @@ public sealed class TeamTests : IDisposable
         var response = await admin.SubmitAsync(team.Form($"#member-{mia.Id} form[action*='handler=Status']"), htmx: true);
         Assert.Contains("Deactivated", await response.Content.ReadAsStringAsync());
 
-        Assert.Equal(HttpStatusCode.Redirect, (await miaSession.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await miaSession.GetAsync("/Secrets")).StatusCode);
         using var again = _app.CreateSession();
         var signIn = await again.GetPageAsync("/Account/SignIn");
         var refused = await again.SubmitAndFollowAsync(signIn.Form(), new() { ["Input.Email"] = "mia@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
@@ -143,7 +143,7 @@ public sealed class TeamTests : IDisposable
         var page = await admin.GetPageAsync("/Team");
         await admin.SubmitAsync(page.Form($"#member-{mia.Id} form[action*='handler=Status']"), htmx: true);
         using var back = await _app.SignInAsync("mia@acme.test");
-        Assert.Equal(HttpStatusCode.OK, (await back.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await back.GetAsync("/Secrets")).StatusCode);
     }
 
     [Fact]

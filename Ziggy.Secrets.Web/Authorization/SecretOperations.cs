@@ -1,0 +1,14 @@
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+
+namespace Ziggy.Secrets.Web.Authorization;
+
+/// <summary>What a user may try to do with a secret. The rules for each live in <see cref="SecretAuthorizationHandler"/>.</summary>
+public static class SecretOperations
+{
+    public static readonly OperationAuthorizationRequirement Read = new() { Name = nameof(Read) };
+    public static readonly OperationAuthorizationRequirement Update = new() { Name = nameof(Update) };
+    public static readonly OperationAuthorizationRequirement Delete = new() { Name = nameof(Delete) };
+    public static readonly OperationAuthorizationRequirement TransferOwnership = new() { Name = nameof(TransferOwnership) };
+
+    public static IReadOnlyList<OperationAuthorizationRequirement> All { get; } = [Read, Update, Delete, TransferOwnership];
+}

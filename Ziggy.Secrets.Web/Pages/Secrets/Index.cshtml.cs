@@ -1,0 +1,218 @@
+using System.ComponentModel.DataAnnotations;
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Pages.Shared;
+using Ziggy.Secrets.Web.Secrets;
+
+namespace Ziggy.Secrets.Web.Pages.Secrets;
+
+/// <summary>What the editor partial needs: the secret (null for "Add Secret") and, for admins, who could own it.</summary>
+public sealed record SecretEditorView(SecretDetails? Secret, IReadOnlyList<MemberRow> Members, SecretForm Input)
+{
+    public bool IsNew => Secret is null;
+
+    public bool ReadOnly => Secret is { CanModify: false };
+}
+
+public sealed class IndexModel(SecretService secrets, TeamService team) : PageModel
+{
+    [BindProperty]
+    public SecretForm Input { get; set; } = new();
+
+    /// <summary>The editor opened with the page (plain links and form posts without htmx).</summary>
+    public SecretEditorView? Editor { get; private set; }
+
+    private CurrentUser Me => CurrentUser.Required(User);
+
+    public void OnGet()
+    {
+    }
+
+    /// <summary>The grid's rows: names, descriptions, owners and Yes/No per environment. No value, no mask.</summary>
+    public async Task<IActionResult> OnGetRowsAsync() => new JsonResult(await secrets.ListAsync(Me));
+
+    public Task<IActionResult> OnGetNewAsync() => EditorAsync(null);
+
+    public async Task<IActionResult> OnGetEditAsync(Guid id)
+    {
+        var found = await secrets.GetAsync(Me, id);
+        return found.IsOk ? await EditorAsync(found.Value) : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync()
+    {
+        var values = Enum.GetValues<SecretEnvironment>()
+            .Select(e => (Environment: e, Value: Input.ValueFor(e)))
+            .Where(v => !string.IsNullOrEmpty(v.Value))
+            .ToDictionary(v => v.Environment, v => v.Value!);
+        var result = await secrets.CreateAsync(Me, new SecretDraft(Input.Name ?? "", Input.Description ?? "", values));
+        return await SavedAsync(result, created: true);
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(Guid id)
+    {
+        if (Input.Version is null) return await RefusedAsync(id, [new FieldError("", "The form is missing its version. Reload the secret and try again.")]);
+        var (changes, errors) = Input.Changes();
+        if (errors.Count > 0) return await RefusedAsync(id, errors);
+
+        var result = await secrets.UpdateAsync(Me, id, new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", changes));
+        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
+    }
+
+    public async Task<IActionResult> OnPostTransferAsync(Guid id, Guid? newOwnerId)
+    {
+        if (Input.Version is null || newOwnerId is null) return await RefusedAsync(id, [new FieldError("NewOwnerId", SecretService.ChooseOwnerMessage)]);
+        var result = await secrets.TransferOwnershipAsync(Me, id, newOwnerId.Value, Input.Version.Value);
+        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
+    }
+
+    public async Task<IActionResult> OnGetDeleteAsync(Guid id)
+    {
+        var found = await secrets.GetAsync(Me, id);
+        if (!found.IsOk || !found.Value!.CanModify) return NotFound();
+        return Partial("_DeleteDialog", found.Value);
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(Guid id, string? confirm)
+    {
+        var result = await secrets.DeleteAsync(Me, id, confirm);
+        if (result.Outcome == Outcome.NotFound) return NotFound();
+        if (!result.IsOk)
+        {
+            if (!Request.IsHtmx()) return BadRequest(result.Errors[0].Message);
+            Response.Htmx(h => h.Reswap("none"));
+            return Partial("_FieldErrors", new FieldErrorsView(["Confirm"], result.Errors, AlertId: "delete-alert", Prefix: ""));
+        }
+
+        if (!Request.IsHtmx()) return RedirectToPage();
+        Response.Htmx(h => h.WithTrigger("secret-deleted", new { id }));
+        return Content("<p class=\"muted\">The secret was deleted.</p>", "text/html");
+    }
+
+    /// <summary>After a save: htmx gets the fresh editor and an event carrying the grid row; a plain post is redirected.</summary>
+    private async Task<IActionResult> SavedAsync(Result<SecretDetails> result, bool created, Guid? id = null)
+    {
+        if (!result.IsOk) return await RefusedAsync(id, result.Errors);
+        var saved = result.Value!;
+        if (!Request.IsHtmx()) return RedirectToPage(null, "Edit", new { id = saved.Id });
+
+        var row = saved.ToRow();
+        Response.Htmx(h => h.WithTrigger("secret-saved", new
+        {
+            id = row.Id, name = row.Name, description = row.Description, dev = row.Dev, staging = row.Staging,
+            prod = row.Prod, owner = row.Owner, created = row.Created, isNew = created,
+        }));
+        ModelState.Clear();
+        return await EditorAsync(saved);
+    }
+
+    /// <summary>
+    /// A refused save. htmx keeps the form as the user left it (typed values included, which the server must never echo
+    /// back) and only places each message next to its field. A plain post re-renders the page with the messages.
+    /// </summary>
+    private async Task<IActionResult> RefusedAsync(Guid? id, IReadOnlyList<FieldError> errors)
+    {
+        if (Request.IsHtmx())
+        {
+            Response.Htmx(h => h.Reswap("none"));
+            return Partial("_FieldErrors", new FieldErrorsView(SecretForm.FieldNames, errors, AlertId: "editor-alert"));
+        }
+
+        ModelState.AddErrors(errors);
+        var current = id is null ? null : (await secrets.GetAsync(Me, id.Value)).Value;
+        Editor = await ViewForAsync(current, keepInput: true);
+        return Page();
+    }
+
+    private async Task<IActionResult> EditorAsync(SecretDetails? secret)
+    {
+        var view = await ViewForAsync(secret, keepInput: false);
+        if (Request.IsHtmx())
+        {
+            Response.Headers.Vary = "HX-Request";
+            return Partial("_Editor", view);
+        }
+
+        Editor = view;
+        return Page();
+    }
+
+    private async Task<SecretEditorView> ViewForAsync(SecretDetails? secret, bool keepInput)
+    {
+        var members = secret is { CanTransfer: true } ? (await team.GetTeamAsync(Me)).Value?.Members.Where(m => m.IsActive).ToList() ?? [] : [];
+        var input = keepInput ? Input.WithoutValues() : SecretForm.From(secret);
+        return new SecretEditorView(secret, members, input);
+    }
+}
+
+/// <summary>
+/// The editor's form. Value fields arrive only when the user typed in them (the page's script gives an untouched
+/// value field no name), so "not in the request" means "leave the stored ciphertext alone".
+/// </summary>
+public sealed class SecretForm
+{
+    public static readonly IReadOnlyList<string> FieldNames = ["Name", "Description", "Development", "Staging", "Production", "NewOwnerId"];
+
+    [Display(Name = "Name")]
+    public string? Name { get; set; }
+
+    [Display(Name = "Description")]
+    public string? Description { get; set; }
+
+    public int? Version { get; set; }
+
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
+    public string? Development { get; set; }
+
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
+    public string? Staging { get; set; }
+
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
+    public string? Production { get; set; }
+
+    public bool RemoveDevelopment { get; set; }
+
+    public bool RemoveStaging { get; set; }
+
+    public bool RemoveProduction { get; set; }
+
+    public string? ValueFor(SecretEnvironment environment) => environment switch
+    {
+        SecretEnvironment.Development => Development,
+        SecretEnvironment.Staging => Staging,
+        _ => Production,
+    };
+
+    private bool RemoveFor(SecretEnvironment environment) => environment switch
+    {
+        SecretEnvironment.Development => RemoveDevelopment,
+        SecretEnvironment.Staging => RemoveStaging,
+        _ => RemoveProduction,
+    };
+
+    /// <summary>Only the environments the user touched: a new value, or null to remove the stored one.</summary>
+    public (Dictionary<SecretEnvironment, string?> Changes, List<FieldError> Errors) Changes()
+    {
+        var changes = new Dictionary<SecretEnvironment, string?>();
+        var errors = new List<FieldError>();
+        foreach (var environment in Enum.GetValues<SecretEnvironment>())
+        {
+            var value = ValueFor(environment);
+            if (RemoveFor(environment) && !string.IsNullOrEmpty(value))
+                errors.Add(new(environment.ToString(), $"Either enter a new {environment} value or remove it, not both."));
+            else if (RemoveFor(environment)) changes[environment] = null;
+            else if (value is not null) changes[environment] = value;
+        }
+
+        return (changes, errors);
+    }
+
+    public SecretForm WithoutValues() => new() { Name = Name, Description = Description, Version = Version };
+
+    public static SecretForm From(SecretDetails? secret) =>
+        secret is null ? new SecretForm() : new SecretForm { Name = secret.Name, Description = secret.Description, Version = secret.Version };
+}

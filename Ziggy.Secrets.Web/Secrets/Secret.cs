@@ -1,0 +1,62 @@
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+
+namespace Ziggy.Secrets.Web.Secrets;
+
+/// <summary>A named secret of one organization, with up to three independently encrypted environment values.</summary>
+public sealed class Secret
+{
+    public Guid Id { get; init; } = Guid.NewGuid();
+
+    public Guid OrganizationId { get; init; }
+
+    public required string Name { get; set; }
+
+    public string Description { get; set; } = "";
+
+    public Guid OwnerId { get; set; }
+
+    public ApplicationUser? Owner { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public Guid CreatedById { get; init; }
+
+    public ApplicationUser? CreatedBy { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public Guid UpdatedById { get; set; }
+
+    public ApplicationUser? UpdatedBy { get; set; }
+
+    /// <summary>Bumped on every change; a save that names an older version is refused (no lost updates).</summary>
+    public int Version { get; set; } = 1;
+
+    public List<SecretValue> Values { get; init; } = [];
+
+    public SecretValue? ValueFor(SecretEnvironment environment) => Values.FirstOrDefault(v => v.Environment == environment);
+}
+
+/// <summary>
+/// One environment's value: the ciphertext with its nonce and data key id, and the mask computed when it was written
+/// so that showing a secret never needs to decrypt anything.
+/// </summary>
+public sealed class SecretValue
+{
+    public Guid SecretId { get; init; }
+
+    public SecretEnvironment Environment { get; init; }
+
+    public int KeyId { get; set; }
+
+    public required byte[] Nonce { get; set; }
+
+    public required byte[] Ciphertext { get; set; }
+
+    public required string Mask { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public EncryptedValue ToEncrypted() => new(KeyId, Nonce, Ciphertext);
+}

@@ -1,0 +1,35 @@
+using Ziggy.Secrets.Web.Crypto;
+
+namespace Ziggy.Secrets.Web.Secrets;
+
+/// <summary>A grid row: whether each environment has a value, never the value and never its mask.</summary>
+public sealed record SecretRow(Guid Id, string Name, string Description, bool Dev, bool Staging, bool Prod, string Owner, DateTimeOffset Created);
+
+/// <summary>What the editor shows: masks only. <see cref="Masks"/> holds null for an environment without a value.</summary>
+public sealed record SecretDetails(
+    Guid Id,
+    string Name,
+    string Description,
+    int Version,
+    Guid OwnerId,
+    string OwnerName,
+    DateTimeOffset CreatedAt,
+    string CreatedByName,
+    DateTimeOffset UpdatedAt,
+    string UpdatedByName,
+    IReadOnlyDictionary<SecretEnvironment, string?> Masks,
+    bool CanModify,
+    bool CanTransfer)
+{
+    public SecretRow ToRow() => new(Id, Name, Description,
+        Masks[SecretEnvironment.Development] is not null, Masks[SecretEnvironment.Staging] is not null,
+        Masks[SecretEnvironment.Production] is not null, OwnerName, CreatedAt);
+}
+
+public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values);
+
+/// <summary>
+/// A save of an existing secret. <see cref="Values"/> holds only the environments the user touched: a new value, or
+/// null / "" to remove it. An environment that is not in it keeps its stored ciphertext byte for byte.
+/// </summary>
+public sealed record SecretChanges(int Version, string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string?> Values);

@@ -1,0 +1,226 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Authorization;
+using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Web.Secrets;
+
+/// <summary>
+/// Everything pages do with secrets. Each write loads the secret from the database (scoped to the caller's
+/// organization), authorizes that entity, then changes it in one transaction. Nothing here decrypts: listing, opening
+/// and saving only encrypt new values and read the stored masks.
+/// </summary>
+public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, TimeProvider clock)
+{
+    public const string ConfirmDeleteMessage = "Type delete to confirm.";
+    public const string ChooseOwnerMessage = "Choose an active member of this organization.";
+
+    public Task<List<SecretRow>> ListAsync(CurrentUser actor) =>
+        db.Secrets.AsNoTracking()
+            .Where(s => s.OrganizationId == actor.OrganizationId)
+            .OrderBy(s => s.Name)
+            .Select(s => new SecretRow(
+                s.Id, s.Name, s.Description,
+                s.Values.Any(v => v.Environment == SecretEnvironment.Development),
+                s.Values.Any(v => v.Environment == SecretEnvironment.Staging),
+                s.Values.Any(v => v.Environment == SecretEnvironment.Production),
+                s.Owner!.DisplayName, s.CreatedAt))
+            .ToListAsync();
+
+    public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
+    {
+        var secret = await LoadAsync(actor, id, tracked: false);
+        if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.Read)) return Result<SecretDetails>.NotFound();
+        return Result<SecretDetails>.Ok(await DetailsAsync(actor, secret));
+    }
+
+    public async Task<Result<SecretDetails>> CreateAsync(CurrentUser actor, SecretDraft draft)
+    {
+        var name = SecretRules.NormalizeName(draft.Name);
+        var description = draft.Description.Trim();
+        var values = draft.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
+        var errors = SecretRules.Check(name, description, values.Select(v => (v.Key, v.Value)));
+        if (errors.Count > 0) return Result<SecretDetails>.Invalid(errors);
+
+        return await SaveAsync(actor, name, async () =>
+        {
+            if (await NameTakenAsync(actor.OrganizationId, name, exceptId: null)) return Duplicate(name);
+            var now = clock.GetUtcNow();
+            var secret = new Secret
+            {
+                OrganizationId = actor.OrganizationId,
+                Name = name,
+                Description = description,
+                OwnerId = actor.UserId,
+                CreatedAt = now,
+                CreatedById = actor.UserId,
+                UpdatedAt = now,
+                UpdatedById = actor.UserId,
+            };
+            foreach (var (environment, value) in values) SetValue(secret, environment, value, now);
+            db.Secrets.Add(secret);
+            await db.SaveChangesAsync();
+            return Result<Guid>.Ok(secret.Id);
+        });
+    }
+
+    public async Task<Result<SecretDetails>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
+    {
+        var name = SecretRules.NormalizeName(changes.Name);
+        var description = changes.Description.Trim();
+        return await SaveAsync(actor, name, async () =>
+        {
+            var secret = await LoadAsync(actor, id, tracked: true);
+            if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.Update)) return Result<Guid>.NotFound();
+            if (changes.Version != secret.Version) return await StaleAsync(secret);
+
+            var newValues = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => (v.Key, v.Value!));
+            var errors = SecretRules.Check(name, description, newValues);
+            if (errors.Count > 0) return Result<Guid>.Invalid(errors);
+            if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
+
+            var now = clock.GetUtcNow();
+            secret.Name = name;
+            secret.Description = description;
+            foreach (var (environment, value) in changes.Values)
+            {
+                if (string.IsNullOrEmpty(value)) RemoveValue(secret, environment);
+                else SetValue(secret, environment, value, now);
+            }
+
+            Touch(secret, actor, now);
+            await db.SaveChangesAsync();
+            return Result<Guid>.Ok(secret.Id);
+        });
+    }
+
+    public async Task<Result<SecretDetails>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
+        await SaveAsync(actor, name: null, async () =>
+        {
+            var secret = await LoadAsync(actor, id, tracked: true);
+            if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.TransferOwnership)) return Result<Guid>.NotFound();
+            if (version != secret.Version) return await StaleAsync(secret);
+            var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
+            if (!ownerIsMember) return Result<Guid>.Invalid("NewOwnerId", ChooseOwnerMessage);
+
+            secret.OwnerId = newOwnerId;
+            Touch(secret, actor, clock.GetUtcNow());
+            await db.SaveChangesAsync();
+            return Result<Guid>.Ok(secret.Id);
+        });
+
+    public async Task<Result<Guid>> DeleteAsync(CurrentUser actor, Guid id, string? confirmation)
+    {
+        // The server insists on the typed confirmation too: a forged or scripted request cannot skip it.
+        if (confirmation != SecretRules.DeleteConfirmation) return Result<Guid>.Invalid("Confirm", ConfirmDeleteMessage);
+        return await db.InTransactionAsync(async () =>
+        {
+            var secret = await LoadAsync(actor, id, tracked: true);
+            if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.Delete)) return Result<Guid>.NotFound();
+            db.Secrets.Remove(secret);
+            await db.SaveChangesAsync();
+            return Result<Guid>.Ok(secret.Id);
+        });
+    }
+
+    /// <summary>
+    /// Runs a write in one transaction and turns what the database says into results: a unique-index refusal is the
+    /// duplicate-name message (also when two people create one name at the same moment); a concurrency refusal is a
+    /// conflict. After a commit it answers the secret as the editor shows it.
+    /// </summary>
+    private async Task<Result<SecretDetails>> SaveAsync(CurrentUser actor, string? name, Func<Task<Result<Guid>>> write)
+    {
+        var saved = await db.InTransactionAsync(async () =>
+        {
+            try
+            {
+                return await write();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return Result<Guid>.Conflict("Someone else saved this secret at the same moment. Your changes were not saved: reload it and try again.");
+            }
+            catch (DbUpdateException e) when (name is not null && DbErrors.IsUniqueViolation(e))
+            {
+                return Duplicate(name);
+            }
+        });
+        if (!saved.IsOk) return new Result<SecretDetails>(saved.Outcome, null, saved.Errors);
+
+        db.ChangeTracker.Clear();
+        return await GetAsync(actor, saved.Value);
+    }
+
+    private static Result<Guid> Duplicate(string name) => Result<Guid>.Invalid("Name", SecretRules.DuplicateNameMessage(name));
+
+    private async Task<Result<Guid>> StaleAsync(Secret secret)
+    {
+        var who = await db.Users.Where(u => u.Id == secret.UpdatedById).Select(u => u.DisplayName).FirstOrDefaultAsync() ?? "Someone";
+        return Result<Guid>.Conflict(
+            $"{who} changed this secret at {secret.UpdatedAt:yyyy-MM-dd HH:mm:ss} UTC, after you opened it. " +
+            "Your changes were not saved; they are still in the form. Reload the secret to see the new version, then apply them again.");
+    }
+
+    private Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
+        db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
+
+    private Task<Secret?> LoadAsync(CurrentUser actor, Guid id, bool tracked)
+    {
+        var query = db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId);
+        return (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync();
+    }
+
+    private async Task<bool> AllowedAsync(CurrentUser actor, Secret secret, OperationAuthorizationRequirement operation) =>
+        (await authorization.AuthorizeAsync(actor.ToPrincipal(), secret, operation)).Succeeded;
+
+    private async Task<SecretDetails> DetailsAsync(CurrentUser actor, Secret secret)
+    {
+        var ids = new[] { secret.OwnerId, secret.CreatedById, secret.UpdatedById };
+        var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
+        var masks = Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => secret.ValueFor(e)?.Mask);
+        return new SecretDetails(
+            secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
+            names.GetValueOrDefault(secret.OwnerId, "?"), secret.CreatedAt, names.GetValueOrDefault(secret.CreatedById, "?"),
+            secret.UpdatedAt, names.GetValueOrDefault(secret.UpdatedById, "?"), masks,
+            CanModify: await AllowedAsync(actor, secret, SecretOperations.Update),
+            CanTransfer: await AllowedAsync(actor, secret, SecretOperations.TransferOwnership));
+    }
+
+    private void SetValue(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)
+    {
+        var encrypted = cipher.Encrypt(value, new ValuePlace(secret.OrganizationId, secret.Id, secret.Name, environment));
+        var mask = SecretMask.For(value);
+        var stored = secret.ValueFor(environment);
+        if (stored is null)
+        {
+            secret.Values.Add(new SecretValue
+            {
+                SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce,
+                Ciphertext = encrypted.Ciphertext, Mask = mask, UpdatedAt = now,
+            });
+            return;
+        }
+
+        stored.KeyId = encrypted.KeyId;
+        stored.Nonce = encrypted.Nonce;
+        stored.Ciphertext = encrypted.Ciphertext;
+        stored.Mask = mask;
+        stored.UpdatedAt = now;
+    }
+
+    private static void RemoveValue(Secret secret, SecretEnvironment environment)
+    {
+        if (secret.ValueFor(environment) is { } stored) secret.Values.Remove(stored);
+    }
+
+    private static void Touch(Secret secret, CurrentUser actor, DateTimeOffset now)
+    {
+        secret.UpdatedAt = now;
+        secret.UpdatedById = actor.UserId;
+        secret.Version++;
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.AspNetCore.Authorization;
+using Ziggy.Secrets.Web.Authorization;
+
+namespace Ziggy.Secrets.Web.Secrets;
+
+public static class SecretsRegistration
+{
+    public static IServiceCollection AddZiggySecrets(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, SecretAuthorizationHandler>();
+        services.AddScoped<SecretService>();
+        return services;
+    }
+}

@@ -1,0 +1,108 @@
+// The Secrets page: AG Grid over the rows handler, the htmx editor beside it, and the small behaviours the forms
+// need. No value or mask ever reaches this script: rows hold names, owners and Yes/No flags only.
+(function () {
+  'use strict';
+
+  const gridElement = document.getElementById('secrets-grid');
+  if (!gridElement) return;
+
+  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
+
+  const yesNo = (field) => ({
+    headerName: { dev: 'Dev', staging: 'Staging', prod: 'Prod' }[field],
+    colId: field,
+    valueGetter: (p) => (p.data[field] ? 'Yes' : 'No'),
+    filter: 'agTextColumnFilter',
+    width: 95,
+    flex: 0,
+  });
+
+  const formatDate = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16).replace('T', ' ') : '');
+
+  const gridApi = agGrid.createGrid(gridElement, {
+    columnDefs: [
+      { field: 'name', headerName: 'Name', filter: 'agTextColumnFilter', sort: 'asc', minWidth: 150 },
+      { field: 'description', headerName: 'Description', filter: 'agTextColumnFilter', flex: 2, minWidth: 160 },
+      yesNo('dev'),
+      yesNo('staging'),
+      yesNo('prod'),
+      { field: 'owner', headerName: 'Owner', filter: 'agTextColumnFilter', minWidth: 120 },
+      {
+        field: 'created', headerName: 'Created', filter: 'agDateColumnFilter', minWidth: 150,
+        valueFormatter: (p) => formatDate(p.value),
+        filterParams: {
+          comparator: (filterDate, cell) => {
+            const day = new Date(cell); day.setHours(0, 0, 0, 0);
+            return day < filterDate ? -1 : day > filterDate ? 1 : 0;
+          },
+        },
+      },
+    ],
+    defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1 },
+    rowData: [],
+    getRowId: (p) => p.data.id,
+    // Seven columns: render them all, so every column is in the DOM whatever the width.
+    suppressColumnVirtualisation: true,
+    rowSelection: { mode: 'singleRow', checkboxes: false, enableClickSelection: true },
+    onRowClicked: (e) => openEditor(e.data.id),
+    overlayNoRowsTemplate: '<span>No secrets yet. Use “Add Secret” to create the first one.</span>',
+  });
+  window.ziggySecretsGrid = gridApi;
+
+  fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    .then((response) => {
+      const json = (response.headers.get('content-type') || '').includes('application/json');
+      if (!response.ok || !json) { window.location.href = '/Account/SignIn'; return []; }
+      return response.json();
+    })
+    .then((rows) => { gridApi.setGridOption('rowData', rows); gridElement.dataset.loaded = 'true'; });
+
+  document.getElementById('quick-search').addEventListener('input', (e) => {
+    gridApi.setGridOption('quickFilterText', e.target.value);
+  });
+
+  function openEditor(id) {
+    htmx.ajax('GET', '/Secrets?handler=Edit&id=' + encodeURIComponent(id), { target: '#editor', swap: 'innerHTML' });
+  }
+
+  document.body.addEventListener('secret-saved', (e) => {
+    const row = e.detail;
+    const known = gridApi.getRowNode(row.id);
+    gridApi.applyTransaction(known ? { update: [row] } : { add: [row] });
+    const node = gridApi.getRowNode(row.id);
+    if (node) { node.setSelected(true); gridApi.ensureNodeVisible(node); }
+  });
+
+  const dialog = document.getElementById('delete-dialog');
+  document.body.addEventListener('secret-deleted', (e) => {
+    gridApi.applyTransaction({ remove: [{ id: e.detail.id }] });
+    if (dialog.open) dialog.close();
+  });
+
+  document.body.addEventListener('htmx:afterSwap', (e) => {
+    if (e.detail.target === dialog && !dialog.open) dialog.showModal();
+  });
+
+  document.addEventListener('click', (e) => {
+    if (e.target.closest('[data-close-dialog]')) dialog.close();
+  });
+
+  document.addEventListener('input', (e) => {
+    const field = e.target;
+    // Names are upper-case: convert as the user types, keeping the caret where it was.
+    if (field.matches('input[data-uppercase]')) {
+      const start = field.selectionStart, end = field.selectionEnd;
+      field.value = field.value.toUpperCase();
+      field.setSelectionRange(start, end);
+    }
+    // Dirty tracking: a value field is sent only once the user typed in it (and not when emptied again).
+    if (field.matches('textarea.secret-value')) {
+      if (field.value !== '') field.setAttribute('name', field.dataset.name);
+      else field.removeAttribute('name');
+    }
+    // The destructive button works only for exactly "delete".
+    if (field.id === 'delete-confirm') {
+      document.getElementById('delete-submit').disabled = field.value !== 'delete';
+    }
+  });
+})();
