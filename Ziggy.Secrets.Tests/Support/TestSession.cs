@@ -33,8 +33,12 @@ public sealed class TestSession(HttpClient client) : IDisposable
     {
         foreach (var (name, value) in values ?? [])
         {
+            // A value field of the secret editor has no name until the user types in it (the page's script then
+            // names it from data-name): do the same here.
+            if (form.Elements[name] is null && form.QuerySelector($"[data-name='{name}']") is { } unnamed) unnamed.SetAttribute("name", name);
             switch (form.Elements[name])
             {
+                case IHtmlInputElement { Type: "checkbox" } box: box.IsChecked = value == box.Value || value == "on"; break;
                 case IHtmlInputElement input: input.Value = value; break;
                 case IHtmlTextAreaElement area: area.Value = value; break;
                 case IHtmlSelectElement select:

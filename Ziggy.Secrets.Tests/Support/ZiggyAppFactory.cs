@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Extensions.Logging;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,15 +26,43 @@ public class ZiggyAppFactory(string? dataFolder = null) : WebApplicationFactory<
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Every response any session of this app received (status, headers, body).</summary>
+    public ConcurrentQueue<string> Responses { get; } = new();
+
+    /// <summary>Every log line the app wrote, at every level.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.UseSetting(Web.Data.DataFolder.ConfigurationKey, DataFolder);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(new CapturingLoggerProvider(LogLines));
+            logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
+        });
     }
 
     public TestSession CreateSession(string baseAddress = "http://localhost") =>
-        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(baseAddress) }));
+        new(CreateDefaultClient(new Uri(baseAddress), new ResponseRecorder(Responses), new CookieContainerHandler()));
+
+    /// <summary>The canary appears in no response body or header and no log line, in any of its common encodings.</summary>
+    public void AssertNeverRevealed(string canary)
+    {
+        var forms = new[]
+        {
+            canary, Uri.EscapeDataString(canary), System.Net.WebUtility.HtmlEncode(canary),
+            System.Text.Json.JsonSerializer.Serialize(canary).Trim('"'), Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(canary)),
+        }.Distinct();
+        foreach (var form in forms)
+        {
+            Assert.DoesNotContain(Responses, r => r.Contains(form, StringComparison.Ordinal));
+            Assert.DoesNotContain(LogLines, l => l.Contains(form, StringComparison.Ordinal));
+        }
+
+        SqliteFileAssert.DoesNotContain(DatabasePath, canary);
+    }
 
     public string DatabasePath => Web.Data.DataFolder.DatabasePath(DataFolder);
 

@@ -1,0 +1,345 @@
+using System.Net;
+using System.Text.Json;
+using AngleSharp.Dom;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Secrets;
+
+namespace Ziggy.Secrets.Tests.Integration.Secrets;
+
+public sealed class SecretsPageTests : IDisposable
+{
+    private static readonly string StripeKey = "sk_live_" + new string('Q', 95) + "RgA1";
+    private readonly ZiggyAppFactory _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    private long Decrypts => _app.Services.GetRequiredService<ISecretCipher>().DecryptCount;
+
+    private Task<Secret> StoredAsync(string name) =>
+        _app.WithDbAsync(db => db.Secrets.Include(s => s.Values).AsNoTracking().SingleAsync(s => s.Name == name));
+
+    private async Task<(ApplicationUser Owner, TestSession Session)> OwnerAsync()
+    {
+        var owner = await _app.SetUpAsync();
+        return (owner, await _app.SignInAsync("owner@acme.test"));
+    }
+
+    [Fact]
+    public async Task Create_ThroughTheForm_StoresEncryptedValuesAndShowsMasksOnly()
+    {
+        var (_, session) = await OwnerAsync();
+        var add = await session.GetPageAsync("/Secrets?handler=New");
+        add.AssertEveryFieldLabelled();
+        Assert.Equal("STRIPE_API_KEY", add.QuerySelector("#Input_Name")!.GetAttribute("placeholder"));
+        Assert.Equal(["Development", "Staging", "Production"],
+            add.QuerySelectorAll(".value-field > label").Select(l => l.TextContent.Trim()));
+
+        var response = await SecretsUi.CreateAsync(session, "stripe_api_key", "Live key", development: StripeKey, production: "prod-value-123456");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        var stored = await StoredAsync("STRIPE_API_KEY");
+        Assert.Equal("Live key", stored.Description);
+        Assert.Equal([SecretEnvironment.Development, SecretEnvironment.Production], stored.Values.Select(v => v.Environment).Order());
+        Assert.Equal("sk_live_***RgA1", stored.ValueFor(SecretEnvironment.Development)!.Mask);
+        Assert.All(stored.Values, v => Assert.Equal(24, v.Nonce.Length));
+
+        var editor = await SecretsUi.EditPageAsync(session, stored.Id);
+        Assert.Equal(stored.Id.ToString(), editor.QuerySelector("[data-testid=secret-id]")!.GetAttribute("value"));
+        Assert.True(editor.QuerySelector("[data-testid=secret-id]")!.HasAttribute("readonly"));
+        Assert.Equal("sk_live_***RgA1", SecretsUi.MaskShown(editor, "Development"));
+        Assert.Equal("not set", SecretsUi.MaskShown(editor, "Staging"));
+        Assert.Equal("prod***56", SecretsUi.MaskShown(editor, "Production"));
+        _app.AssertNeverRevealed(StripeKey);
+        Assert.Equal(0, Decrypts);
+    }
+
+    [Fact]
+    public async Task Create_ThroughHtmx_ReturnsEditorFragmentAndGridRowEvent()
+    {
+        var (_, session) = await OwnerAsync();
+
+        var response = await SecretsUi.CreateAsync(session, "GITHUB_TOKEN", "CI token ✓ café", staging: "ghp_abcdefghijklmnop", htmx: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<html", html);
+        Assert.Contains("data-testid=\"secret-editor\"", html);
+        using var trigger = JsonDocument.Parse(response.Headers.GetValues("HX-Trigger").Single());
+        var row = trigger.RootElement.GetProperty("secret-saved");
+        Assert.Equal("GITHUB_TOKEN", row.GetProperty("name").GetString());
+        Assert.Equal("CI token ✓ café", row.GetProperty("description").GetString());
+        Assert.False(row.GetProperty("dev").GetBoolean());
+        Assert.True(row.GetProperty("staging").GetBoolean());
+        _app.AssertNeverRevealed("ghp_abcdefghijklmnop");
+    }
+
+    [Fact]
+    public async Task Rows_HoldOnlyNamesOwnersAndBooleans()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", "Live key", development: StripeKey);
+
+        var response = await session.GetAsync("/Secrets?handler=Rows");
+        var json = await response.Content.ReadAsStringAsync();
+
+        using var rows = JsonDocument.Parse(json);
+        var row = Assert.Single(rows.RootElement.EnumerateArray());
+        Assert.Equal(["created", "description", "dev", "id", "name", "owner", "prod", "staging"], row.EnumerateObject().Select(p => p.Name).Order());
+        Assert.True(row.GetProperty("dev").GetBoolean());
+        Assert.False(row.GetProperty("prod").GetBoolean());
+        Assert.Equal("Olivia Owner", row.GetProperty("owner").GetString());
+        Assert.DoesNotContain("***", json);
+        Assert.DoesNotContain("sk_live", json);
+    }
+
+    [Fact]
+    public async Task Save_OneEnvironment_LeavesTheOthersByteForByte()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", "", development: StripeKey, staging: "old-staging-value", production: "prod-value-123456");
+        var before = await StoredAsync("STRIPE_API_KEY");
+
+        var response = await SecretsUi.SaveAsync(session, before.Id, new() { ["Input.Staging"] = "new-staging-value-xyz" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var after = await StoredAsync("STRIPE_API_KEY");
+        foreach (var environment in new[] { SecretEnvironment.Development, SecretEnvironment.Production })
+        {
+            Assert.Equal(before.ValueFor(environment)!.Ciphertext, after.ValueFor(environment)!.Ciphertext);
+            Assert.Equal(before.ValueFor(environment)!.Nonce, after.ValueFor(environment)!.Nonce);
+        }
+
+        Assert.NotEqual(before.ValueFor(SecretEnvironment.Staging)!.Ciphertext, after.ValueFor(SecretEnvironment.Staging)!.Ciphertext);
+        Assert.Equal("new-s***yz", after.ValueFor(SecretEnvironment.Staging)!.Mask);
+        Assert.Equal(before.Version + 1, after.Version);
+        Assert.Equal(0, Decrypts);
+    }
+
+    [Fact]
+    public async Task Save_RemoveValue_DeletesOnlyThatEnvironment()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", "", development: StripeKey, production: "prod-value-123456");
+        var secret = await StoredAsync("STRIPE_API_KEY");
+
+        await SecretsUi.SaveAsync(session, secret.Id, new() { ["Input.RemoveProduction"] = "true" });
+
+        var after = await StoredAsync("STRIPE_API_KEY");
+        Assert.Null(after.ValueFor(SecretEnvironment.Production));
+        Assert.NotNull(after.ValueFor(SecretEnvironment.Development));
+        Assert.Equal("not set", SecretsUi.MaskShown(await SecretsUi.EditPageAsync(session, secret.Id), "Production"));
+    }
+
+    [Fact]
+    public async Task Save_RemoveAndNewValueTogether_IsRefusedNextToTheField()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", "", production: "prod-value-123456");
+        var secret = await StoredAsync("STRIPE_API_KEY");
+
+        var response = await SecretsUi.SaveAsync(session, secret.Id, new() { ["Input.RemoveProduction"] = "true", ["Input.Production"] = "another-value-9876" });
+
+        Assert.Equal("Either enter a new Production value or remove it, not both.", await SecretsUi.OutOfBandErrorAsync(response, "Input_Production-error"));
+        Assert.Equal(secret.Version, (await StoredAsync("STRIPE_API_KEY")).Version);
+        _app.AssertNeverRevealed("another-value-9876");
+    }
+
+    [Fact]
+    public async Task Save_StaleVersion_SaysWhoChangedItAndWhenAndLosesNothing()
+    {
+        var owner = await _app.SetUpAsync();
+        await _app.AddUserAsync(owner.OrganizationId, "adam@acme.test", Role.Admin, "Adam Admin");
+        using var olivia = await _app.SignInAsync("owner@acme.test");
+        using var adam = await _app.SignInAsync("adam@acme.test");
+        await SecretsUi.CreateAsync(olivia, "STRIPE_API_KEY", "v1", development: StripeKey);
+        var secret = await StoredAsync("STRIPE_API_KEY");
+        var oliviasEditor = await SecretsUi.EditPageAsync(olivia, secret.Id);
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(HttpStatusCode.OK, (await SecretsUi.SaveAsync(adam, secret.Id, new() { ["Input.Description"] = "adam's", ["Input.Staging"] = "adams-staging-value" })).StatusCode);
+        var afterAdam = await StoredAsync("STRIPE_API_KEY");
+
+        var stale = await olivia.SubmitAsync(oliviasEditor.Form("#secret-form"), new() { ["Input.Description"] = "olivia's", ["Input.Staging"] = "olivias-staging-value" }, htmx: true);
+
+        var alert = (await TestSession.ParseAsync(stale)).QuerySelector("#editor-alert")!.TextContent;
+        Assert.Contains($"Adam Admin changed this secret at {afterAdam.UpdatedAt:yyyy-MM-dd HH:mm:ss} UTC", alert);
+        Assert.Contains("Your changes were not saved", alert);
+        Assert.Equal("none", stale.Headers.GetValues("HX-Reswap").Single());
+        var final = await StoredAsync("STRIPE_API_KEY");
+        Assert.Equal("adam's", final.Description);
+        Assert.Equal(afterAdam.Version, final.Version);
+        Assert.Equal(afterAdam.ValueFor(SecretEnvironment.Staging)!.Ciphertext, final.ValueFor(SecretEnvironment.Staging)!.Ciphertext);
+        _app.AssertNeverRevealed("olivias-staging-value");
+    }
+
+    public static TheoryData<string, string, string, string> InvalidInputs => new()
+    {
+        { "Input.Name", "", "Input_Name-error", "Enter a name, for example STRIPE_API_KEY." },
+        { "Input.Name", "9LIVES", "Input_Name-error", "Use capital letters, digits and underscores only, starting with a letter (for example STRIPE_API_KEY)." },
+        { "Input.Name", "STRIPE-KEY", "Input_Name-error", "Use capital letters, digits and underscores only, starting with a letter (for example STRIPE_API_KEY)." },
+        { "Input.Name", "A" + new string('B', 128), "Input_Name-error", "The name can be at most 128 characters (it has 129)." },
+        { "Input.Description", new string('d', 1001), "Input_Description-error", "The description can be at most 1,000 characters (it has 1,001)." },
+        { "Input.Development", new string('v', 65537), "Input_Development-error", "The Development value can be at most 64 KiB (it is 65,537 bytes)." },
+        { "Input.Production", new string('é', 40000), "Input_Production-error", "The Production value can be at most 64 KiB (it is 80,000 bytes)." },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidInputs))]
+    public async Task Create_InvalidInput_ErrorNextToFieldAndNothingSaved(string field, string value, string slot, string message)
+    {
+        var (_, session) = await OwnerAsync();
+        var page = await session.GetPageAsync("/Secrets?handler=New");
+        var values = new Dictionary<string, string> { ["Input.Name"] = "VALID_NAME", ["Input.Staging"] = "staging-value-1", [field] = value };
+
+        var htmx = await session.SubmitAsync(page.Form("#secret-form"), values, htmx: true);
+        Assert.Equal(message, await SecretsUi.OutOfBandErrorAsync(htmx, slot));
+
+        // Without htmx the page comes back with the message next to the field.
+        var plain = await session.SubmitAndFollowAsync((await session.GetPageAsync("/Secrets?handler=New")).Form("#secret-form"), values);
+        Assert.Equal(message, plain.QuerySelector($"#{slot}")!.TextContent.Trim());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.SecretValues.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Create_DuplicateName_SaysItExistsNextToName()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey);
+
+        var response = await SecretsUi.CreateAsync(session, "stripe_api_key", staging: "second-one-value", htmx: true);
+
+        Assert.Equal("A secret named STRIPE_API_KEY already exists in this organization.", await SecretsUi.OutOfBandErrorAsync(response, "Input_Name-error"));
+        Assert.Equal(1, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Create_SameNameInAnotherOrganization_IsAllowed()
+    {
+        var (owner, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey);
+        var globex = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(globex, "gina@globex.test", Role.Member, "Gina");
+        using var gina = await _app.SignInAsync("gina@globex.test");
+
+        Assert.Equal(HttpStatusCode.Redirect, (await SecretsUi.CreateAsync(gina, "STRIPE_API_KEY", development: "globex-key-123456")).StatusCode);
+        Assert.Equal(2, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+        Assert.NotEqual(Guid.Empty, owner.Id);
+    }
+
+    [Fact]
+    public async Task Create_TwentyAtTheSameMoment_ExactlyOneWinsOthersGetTheDuplicateMessage()
+    {
+        var owner = await _app.SetUpAsync();
+        var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia");
+        var start = new TaskCompletionSource();
+        var attempts = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            return await _app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s =>
+                s.CreateAsync(actor, new SecretDraft("STRIPE_API_KEY", $"attempt {i}", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = $"value-{i}-abcdefgh" })));
+        })).ToList();
+        start.SetResult();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, r => r.IsOk);
+        Assert.All(results.Where(r => !r.IsOk), r => Assert.Equal(SecretRules.DuplicateNameMessage("STRIPE_API_KEY"), r.Errors.Single().Message));
+        Assert.Equal(1, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+        Assert.Equal(1, await _app.WithDbAsync(db => db.SecretValues.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Delete_WithoutExactConfirmation_IsRefusedAndKeepsTheSecret()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey);
+        var secret = await StoredAsync("STRIPE_API_KEY");
+
+        foreach (var confirm in new[] { null, "", "Delete", "DELETE", "delete ", "yes" })
+        {
+            var response = await SecretsUi.DeleteAsync(session, secret.Id, confirm);
+            Assert.Equal(SecretService.ConfirmDeleteMessage, await SecretsUi.OutOfBandErrorAsync(response, "Confirm-error"));
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await SecretsUi.DeleteAsync(session, secret.Id, "nope", htmx: false)).StatusCode);
+        Assert.Equal(1, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Delete_WithConfirmation_RemovesSecretAndValuesAndTellsTheGrid()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey, staging: "staging-value-x");
+        var secret = await StoredAsync("STRIPE_API_KEY");
+        var dialog = await session.GetAsync($"/Secrets?handler=Delete&id={secret.Id}", htmx: true);
+        var dialogDocument = await TestSession.ParseAsync(dialog);
+        dialogDocument.AssertEveryFieldLabelled();
+        Assert.True(dialogDocument.QuerySelector("#delete-submit")!.HasAttribute("disabled"));
+
+        var response = await SecretsUi.DeleteAsync(session, secret.Id, "delete");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(secret.Id.ToString(), response.Headers.GetValues("HX-Trigger").Single());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.SecretValues.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Transfer_AdminHandsSecretToAnotherMember_NewOwnerCanEdit()
+    {
+        var (owner, session) = await OwnerAsync();
+        var mia = await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey);
+        var secret = await StoredAsync("STRIPE_API_KEY");
+        var editor = await SecretsUi.EditPageAsync(session, secret.Id);
+
+        var response = await session.SubmitAsync(editor.Form("form.transfer"), new() { ["newOwnerId"] = mia.Id.ToString() }, htmx: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mia.Id, (await StoredAsync("STRIPE_API_KEY")).OwnerId);
+        using var miaSession = await _app.SignInAsync("mia@acme.test");
+        Assert.Equal(HttpStatusCode.OK, (await SecretsUi.SaveAsync(miaSession, secret.Id, new() { ["Input.Staging"] = "mia-staging-value" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Transfer_ToSomeoneOutsideTheOrganization_IsRefused()
+    {
+        var (owner, session) = await OwnerAsync();
+        var globex = await _app.AddOrganizationAsync("Globex");
+        var gina = await _app.AddUserAsync(globex, "gina@globex.test", Role.Member, "Gina");
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey);
+        var secret = await StoredAsync("STRIPE_API_KEY");
+        var editor = await SecretsUi.EditPageAsync(session, secret.Id);
+
+        var response = await session.SubmitAsync(editor.Form("form.transfer"), new() { ["newOwnerId"] = gina.Id.ToString() }, htmx: true);
+
+        Assert.Equal(SecretService.ChooseOwnerMessage, await SecretsUi.OutOfBandErrorAsync(response, "NewOwnerId-error"));
+        Assert.Equal(owner.Id, (await StoredAsync("STRIPE_API_KEY")).OwnerId);
+    }
+
+    [Fact]
+    public async Task Grid_TenThousandSecrets_RowsHandlerReturnsThemAll()
+    {
+        var owner = await _app.SetUpAsync();
+        await _app.WithDbAsync(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            db.Secrets.AddRange(Enumerable.Range(0, 10_000).Select(i => new Secret
+            {
+                Name = $"SECRET_{i:D5}", OrganizationId = owner.OrganizationId, OwnerId = owner.Id, CreatedById = owner.Id,
+                UpdatedById = owner.Id, CreatedAt = now, UpdatedAt = now,
+            }));
+            return await db.SaveChangesAsync();
+        });
+        using var session = await _app.SignInAsync("owner@acme.test");
+
+        var json = await (await session.GetAsync("/Secrets?handler=Rows")).Content.ReadAsStringAsync();
+
+        using var rows = JsonDocument.Parse(json);
+        Assert.Equal(10_000, rows.RootElement.GetArrayLength());
+    }
+}
