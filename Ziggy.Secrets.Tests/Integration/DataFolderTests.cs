@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Ziggy.Secrets.Tests.Support;
 
@@ -15,22 +14,13 @@ public sealed class DataFolderTests
         var dataFolder = Path.Combine(blocker, "data");
         try
         {
-            var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                Environment = { ["ZIGGY_DATA_DIR"] = dataFolder, ["ASPNETCORE_URLS"] = "http://127.0.0.1:0" },
-            };
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "The app kept running with an unusable data folder.");
+            var (exitCode, output) = AppProcess.Run(dataFolder);
 
-            Assert.NotEqual(0, process.ExitCode);
-            var error = (await stderr).Trim();
+            Assert.NotEqual(0, exitCode);
+            var error = output.Trim();
             Assert.StartsWith($"Ziggy Secrets cannot use its data folder '{dataFolder}'", error);
             Assert.Single(error.Split('\n'));
-            Assert.DoesNotContain("   at ", error + await stdout);
+            Assert.DoesNotContain("   at ", error);
         }
         finally
         {

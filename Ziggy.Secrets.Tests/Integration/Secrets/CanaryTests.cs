@@ -1,0 +1,146 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+
+namespace Ziggy.Secrets.Tests.Integration.Secrets;
+
+/// <summary>Values stored through the UI never come back out: not in a response, a header, a log line or the database file.</summary>
+public sealed class CanaryTests : IDisposable
+{
+    private static readonly string[] Canaries =
+    [
+        "CANARY-dev-" + Guid.NewGuid().ToString("N"),
+        "CANARY-stg-" + Guid.NewGuid().ToString("N") + "/+=&<\"'>",
+        "CANARY-prd-" + Guid.NewGuid().ToString("N") + "-пароль-🔑",
+    ];
+
+    private readonly ZiggyAppFactory _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task Canaries_StoredThroughTheUi_AppearNowhereAndNothingIsDecrypted()
+    {
+        var owner = await _app.SetUpAsync();
+        await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        await _app.AddUserAsync(owner.OrganizationId, "adam@acme.test", Role.Admin, "Adam Admin");
+        using var olivia = await _app.SignInAsync("owner@acme.test");
+        using var mia = await _app.SignInAsync("mia@acme.test");
+        using var adam = await _app.SignInAsync("adam@acme.test");
+
+        // Stored through both paths of the real form.
+        await SecretsUi.CreateAsync(olivia, "STRIPE_API_KEY", "Canary holder", Canaries[0], Canaries[1], Canaries[2], htmx: true);
+        await SecretsUi.CreateAsync(olivia, "OTHER_KEY", "", Canaries[1], null, Canaries[0], htmx: false);
+        var id = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "STRIPE_API_KEY").Select(s => s.Id).SingleAsync());
+
+        // Every page, handler and error path, as owner, admin and non-owner member.
+        foreach (var session in new[] { olivia, mia, adam })
+        {
+            await session.GetAsync("/Secrets");
+            await session.GetAsync("/Secrets?handler=Rows");
+            await session.GetAsync($"/Secrets?handler=Edit&id={id}");
+            await session.GetAsync($"/Secrets?handler=Edit&id={id}", htmx: true);
+            await session.GetAsync($"/Secrets?handler=Delete&id={id}", htmx: true);
+            await session.GetAsync($"/Secrets?handler=Edit&id={Guid.NewGuid()}");
+            await session.GetAsync("/Secrets?handler=New", htmx: true);
+        }
+
+        var staleEditor = await SecretsUi.EditPageAsync(olivia, id);
+        await SecretsUi.SaveAsync(adam, id, new() { ["Input.Description"] = "bumped" });
+        await olivia.SubmitAsync(staleEditor.Form("#secret-form"), new() { ["Input.Staging"] = Canaries[2] }, htmx: true);     // conflict
+        await olivia.SubmitAsync(staleEditor.Form("#secret-form"), new() { ["Input.Staging"] = Canaries[2] }, htmx: false);    // conflict, no htmx
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Name"] = "bad name", ["Input.Development"] = Canaries[0] });      // validation
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.RemoveStaging"] = "true", ["Input.Staging"] = Canaries[1] });     // both
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Production"] = Canaries[2] + new string('x', 70_000) });         // too large
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Name"] = "OTHER_KEY", ["Input.Staging"] = Canaries[1] });       // duplicate
+        await mia.PostFormAsync($"/Secrets?handler=Save&id={id}", new() { ["Input.Development"] = Canaries[0], ["Input.Version"] = "1" }); // forged
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Staging"] = Canaries[1] });                                      // success
+        await SecretsUi.DeleteAsync(olivia, id, "nope");
+
+        // The scans can see what is there: names are stored and shown in plain text.
+        Assert.Contains(_app.Responses, r => r.Contains("STRIPE_API_KEY"));
+        Assert.True(SqliteFileAssert.Contains(_app.DatabasePath, "STRIPE_API_KEY"));
+        Assert.NotEmpty(_app.LogLines);
+
+        foreach (var canary in Canaries) _app.AssertNeverRevealed(canary);
+        Assert.Equal(0, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
+    }
+
+    [Fact]
+    public async Task StoredCiphertext_CopiedToAnotherPlace_FailsWithAMessageNamingSecretAndEnvironment()
+    {
+        var owner = await _app.SetUpAsync();
+        using var olivia = await _app.SignInAsync("owner@acme.test");
+        await SecretsUi.CreateAsync(olivia, "SOURCE_KEY", "", development: Canaries[0]);
+        await SecretsUi.CreateAsync(olivia, "TARGET_KEY", "", production: "target-production-value");
+        var (source, target) = await _app.WithDbAsync(async db => (
+            await db.Secrets.Include(s => s.Values).SingleAsync(s => s.Name == "SOURCE_KEY"),
+            await db.Secrets.Include(s => s.Values).SingleAsync(s => s.Name == "TARGET_KEY")));
+        var cipher = _app.Services.GetRequiredService<ISecretCipher>();
+        var stolen = source.ValueFor(SecretEnvironment.Development)!.ToEncrypted();
+
+        // The real value decrypts in its own place (the control)...
+        var own = cipher.Decrypt(stolen, new ValuePlace(owner.OrganizationId, source.Id, source.Name, SecretEnvironment.Development));
+        Assert.Equal(Canaries[0], own.Plaintext);
+
+        // ...and nowhere else.
+        var moved = cipher.Decrypt(stolen, new ValuePlace(owner.OrganizationId, target.Id, target.Name, SecretEnvironment.Production));
+        Assert.False(moved.Succeeded);
+        Assert.Null(moved.Plaintext);
+        Assert.Equal("The stored Production value of secret TARGET_KEY cannot be decrypted: it was altered or moved from another secret, environment or organization.", moved.Error);
+    }
+}
+
+/// <summary>Starting the real app process against keys that do not fit.</summary>
+public sealed class MasterKeyStartupTests
+{
+    [Fact]
+    public void Start_WrongMasterKey_FailsFastWithOneClearMessage()
+    {
+        var dataFolder = Path.Combine(Path.GetTempPath(), "ziggy-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            // First run: creates master.key (0600) and the first data key.
+            AppProcess.Run(dataFolder, waitForStart: true);
+            var keyFile = Path.Combine(dataFolder, "master.key");
+            Assert.True(File.Exists(keyFile));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+
+            var wrongKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            var (exitCode, error) = AppProcess.Run(dataFolder, new() { ["ZIGGY_MASTER_KEY"] = wrongKey });
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("the master key does not match this database", error, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Now listening", error);
+            Assert.DoesNotContain("   at ", error);
+            Assert.DoesNotContain(wrongKey, error);
+        }
+        finally
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Start_KeyFileLostButDatabaseHasData_RefusesInsteadOfMakingANewKey()
+    {
+        var dataFolder = Path.Combine(Path.GetTempPath(), "ziggy-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            AppProcess.Run(dataFolder, waitForStart: true);
+            File.Delete(Path.Combine(dataFolder, "master.key"));
+
+            var (exitCode, error) = AppProcess.Run(dataFolder);
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("is missing, but this database holds encrypted data", error);
+            Assert.False(File.Exists(Path.Combine(dataFolder, "master.key")));
+        }
+        finally
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+    }
+}
