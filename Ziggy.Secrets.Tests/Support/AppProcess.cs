@@ -24,19 +24,25 @@ public static class AppProcess
         var started = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>
         {
-            stdout.AppendLine(e.Data);
+            lock (stdout) stdout.AppendLine(e.Data);
             if (e.Data?.Contains("Now listening on") == true) started.TrySetResult();
         };
         process.BeginOutputReadLine();
         if (waitForStart)
         {
-            Assert.True(started.Task.Wait(TimeSpan.FromSeconds(60)), "The app did not start:\n" + stdout);
+            Assert.True(started.Task.Wait(TimeSpan.FromSeconds(60)), "The app did not start:\n" + Text());
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            return (0, stdout.ToString());
+            return (0, Text());
         }
 
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "The app kept running.");
-        return (process.ExitCode, stderr.Result.Trim() + stdout);
+        process.WaitForExit(); // and until its output is drained
+        return (process.ExitCode, stderr.Result.Trim() + Text());
+
+        string Text()
+        {
+            lock (stdout) return stdout.ToString();
+        }
     }
 }
