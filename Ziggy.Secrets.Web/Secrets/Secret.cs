@@ -1,10 +1,11 @@
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Crypto;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
 /// <summary>A named secret of one organization, with up to three independently encrypted environment values.</summary>
-public sealed class Secret
+public sealed class Secret : IOwnedResource
 {
     public Guid Id { get; init; } = Guid.NewGuid();
 

@@ -34,7 +34,7 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
         var secret = await LoadAsync(actor, id, tracked: false);
-        if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.Read)) return Result<SecretDetails>.NotFound();
+        if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
         return Result<SecretDetails>.Ok(await DetailsAsync(actor, secret));
     }
 
@@ -75,7 +75,7 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
         return await SaveAsync(actor, name, async () =>
         {
             var secret = await LoadAsync(actor, id, tracked: true);
-            if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.Update)) return Result<Guid>.NotFound();
+            if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Update)) return Result<Guid>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
             var newValues = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => (v.Key, v.Value!));
@@ -102,7 +102,7 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
         await SaveAsync(actor, name: null, async () =>
         {
             var secret = await LoadAsync(actor, id, tracked: true);
-            if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.TransferOwnership)) return Result<Guid>.NotFound();
+            if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<Guid>.NotFound();
             if (version != secret.Version) return await StaleAsync(secret);
             var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
             if (!ownerIsMember) return Result<Guid>.Invalid("NewOwnerId", ChooseOwnerMessage);
@@ -120,7 +120,7 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
         return await db.InTransactionAsync(async () =>
         {
             var secret = await LoadAsync(actor, id, tracked: true);
-            if (secret is null || !await AllowedAsync(actor, secret, SecretOperations.Delete)) return Result<Guid>.NotFound();
+            if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
             db.Secrets.Remove(secret);
             await db.SaveChangesAsync();
             return Result<Guid>.Ok(secret.Id);
@@ -186,8 +186,8 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
             names.GetValueOrDefault(secret.OwnerId, "?"), secret.CreatedAt, names.GetValueOrDefault(secret.CreatedById, "?"),
             secret.UpdatedAt, names.GetValueOrDefault(secret.UpdatedById, "?"), masks,
-            CanModify: await AllowedAsync(actor, secret, SecretOperations.Update),
-            CanTransfer: await AllowedAsync(actor, secret, SecretOperations.TransferOwnership));
+            CanModify: await AllowedAsync(actor, secret, ResourceOperations.Update),
+            CanTransfer: await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership));
     }
 
     private void SetValue(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)

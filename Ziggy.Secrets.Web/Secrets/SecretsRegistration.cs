@@ -7,7 +7,7 @@ public static class SecretsRegistration
 {
     public static IServiceCollection AddZiggySecrets(this IServiceCollection services)
     {
-        services.AddSingleton<IAuthorizationHandler, SecretAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, OwnerOrAdminAuthorizationHandler>();
         services.AddScoped<SecretService>();
         return services;
     }

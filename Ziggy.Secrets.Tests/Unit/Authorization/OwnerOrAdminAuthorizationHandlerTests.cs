@@ -6,7 +6,7 @@ using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Tests.Unit.Authorization;
 
-public sealed class SecretAuthorizationHandlerTests
+public sealed class OwnerOrAdminAuthorizationHandlerTests
 {
     private static readonly Guid Org = Guid.NewGuid();
     private static readonly Guid OwnerId = Guid.NewGuid();
@@ -25,7 +25,7 @@ public sealed class SecretAuthorizationHandlerTests
         _ => new(OwnerId, Guid.NewGuid(), Role.Member, "Owner elsewhere"),
     };
 
-    private static OperationAuthorizationRequirement Operation(string name) => SecretOperations.All.Single(o => o.Name == name);
+    private static OperationAuthorizationRequirement Operation(string name) => ResourceOperations.All.Single(o => o.Name == name);
 
     [Theory]
     [InlineData(Who.Owner, "Read", true)]
@@ -52,7 +52,7 @@ public sealed class SecretAuthorizationHandlerTests
     [InlineData(Who.OwnerDemotedToMemberInOtherOrg, "Update", false)]
     public async Task HandleAsync_Matrix_AllowsExactlyOwnerOrPriority100(Who who, string operation, bool allowed)
     {
-        var handler = new SecretAuthorizationHandler();
+        var handler = new OwnerOrAdminAuthorizationHandler();
         var requirement = Operation(operation);
         var context = new AuthorizationHandlerContext([requirement], Actor(who).ToPrincipal(), TheSecret);
 
@@ -64,8 +64,8 @@ public sealed class SecretAuthorizationHandlerTests
     [Fact]
     public async Task HandleAsync_Anonymous_NothingAllowed()
     {
-        var handler = new SecretAuthorizationHandler();
-        foreach (var requirement in SecretOperations.All)
+        var handler = new OwnerOrAdminAuthorizationHandler();
+        foreach (var requirement in ResourceOperations.All)
         {
             var context = new AuthorizationHandlerContext([requirement], new System.Security.Claims.ClaimsPrincipal(), TheSecret);
             await handler.HandleAsync(context);

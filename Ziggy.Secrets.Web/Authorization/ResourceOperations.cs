@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 
 namespace Ziggy.Secrets.Web.Authorization;
 
-/// <summary>What a user may try to do with a secret. The rules for each live in <see cref="SecretAuthorizationHandler"/>.</summary>
-public static class SecretOperations
+/// <summary>What a user may try to do with a secret or an integration. The rules live in <see cref="OwnerOrAdminAuthorizationHandler"/>.</summary>
+public static class ResourceOperations
 {
     public static readonly OperationAuthorizationRequirement Read = new() { Name = nameof(Read) };
     public static readonly OperationAuthorizationRequirement Update = new() { Name = nameof(Update) };
