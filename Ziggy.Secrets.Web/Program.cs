@@ -2,6 +2,7 @@ using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Hosting;
+using Ziggy.Secrets.Web.Integrations;
 using Ziggy.Secrets.Web.Secrets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ builder.Services.AddZiggyData(dataFolder);
 builder.Services.AddZiggyCrypto();
 builder.Services.AddZiggyAccounts();
 builder.Services.AddZiggySecrets();
+builder.Services.AddZiggyIntegrations(builder.Configuration);
 builder.Services.AddZiggyWeb();
 
 var app = builder.Build();

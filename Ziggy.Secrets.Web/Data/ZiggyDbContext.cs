@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Integrations;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Web.Data;
@@ -19,6 +20,12 @@ public sealed class ZiggyDbContext(DbContextOptions<ZiggyDbContext> options)
     public DbSet<SecretValue> SecretValues => Set<SecretValue>();
 
     public DbSet<StoredDataKey> DataKeys => Set<StoredDataKey>();
+
+    public DbSet<Integration> Integrations => Set<Integration>();
+
+    public DbSet<IntegrationSecretReference> IntegrationSecretReferences => Set<IntegrationSecretReference>();
+
+    public DbSet<IntegrationRun> IntegrationRuns => Set<IntegrationRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -19,7 +19,8 @@ public sealed record SecretDetails(
     string UpdatedByName,
     IReadOnlyDictionary<SecretEnvironment, string?> Masks,
     bool CanModify,
-    bool CanTransfer)
+    bool CanTransfer,
+    IReadOnlyList<string> UsedBy)
 {
     public SecretRow ToRow() => new(Id, Name, Description,
         Masks[SecretEnvironment.Development] is not null, Masks[SecretEnvironment.Staging] is not null,

@@ -182,12 +182,16 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
         var ids = new[] { secret.OwnerId, secret.CreatedById, secret.UpdatedById };
         var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
         var masks = Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => secret.ValueFor(e)?.Mask);
+        var usedBy = await db.Integrations
+            .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
+            .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
             names.GetValueOrDefault(secret.OwnerId, "?"), secret.CreatedAt, names.GetValueOrDefault(secret.CreatedById, "?"),
             secret.UpdatedAt, names.GetValueOrDefault(secret.UpdatedById, "?"), masks,
             CanModify: await AllowedAsync(actor, secret, ResourceOperations.Update),
-            CanTransfer: await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership));
+            CanTransfer: await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership),
+            usedBy);
     }
 
     private void SetValue(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)

@@ -9,6 +9,7 @@ public static class SecretsRegistration
     {
         services.AddSingleton<IAuthorizationHandler, OwnerOrAdminAuthorizationHandler>();
         services.AddScoped<SecretService>();
+        services.AddScoped<SecretValueResolver>();
         return services;
     }
 }

@@ -264,6 +264,136 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.ToTable("DataKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.Integration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Headers")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Integrations");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.IntegrationRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseHeaders")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RunById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretNames")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Truncated")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunById");
+
+                    b.HasIndex("IntegrationId", "StartedAt");
+
+                    b.ToTable("IntegrationRuns");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.IntegrationSecretReference", b =>
+                {
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("IntegrationId", "SecretName");
+
+                    b.HasIndex("SecretName");
+
+                    b.ToTable("IntegrationSecretReferences");
+                });
+
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.Secret", b =>
                 {
                     b.Property<Guid>("Id")
@@ -400,6 +530,49 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.Navigation("Organization");
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.Integration", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.IntegrationRun", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "RunBy")
+                        .WithMany()
+                        .HasForeignKey("RunById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("RunBy");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.IntegrationSecretReference", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Integrations.Integration", null)
+                        .WithMany("References")
+                        .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.Secret", b =>
                 {
                     b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "CreatedBy")
@@ -446,6 +619,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .HasForeignKey("SecretId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.Integration", b =>
+                {
+                    b.Navigation("References");
                 });
 
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.Secret", b =>

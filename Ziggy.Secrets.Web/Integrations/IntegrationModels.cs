@@ -1,0 +1,24 @@
+using Ziggy.Secrets.Web.Crypto;
+
+namespace Ziggy.Secrets.Web.Integrations;
+
+public sealed record IntegrationListItem(Guid Id, string Name, string Method, string Url, string Owner, int References, DateTimeOffset? LastRunAt, string? LastRunOutcome);
+
+/// <summary>A referenced name and what is known about it: whether it exists, has a value per environment, may be used.</summary>
+public sealed record ReferenceStatus(string Name, bool Exists, bool Development, bool Staging, bool Production, bool MayUse)
+{
+    public bool HasValue(SecretEnvironment environment) => environment switch
+    {
+        SecretEnvironment.Development => Development,
+        SecretEnvironment.Staging => Staging,
+        _ => Production,
+    };
+}
+
+public sealed record RunView(
+    Guid Id, DateTimeOffset StartedAt, string RunBy, SecretEnvironment Environment, string SecretNames, bool Succeeded,
+    int? StatusCode, long DurationMs, string? Error, string ResponseHeaders, string ResponseBody, bool Truncated);
+
+public sealed record IntegrationDetails(
+    Guid Id, string Name, string Method, string Url, string Headers, string Body, int Version, Guid OwnerId, string OwnerName,
+    bool CanModify, IReadOnlyList<ReferenceStatus> References, IReadOnlyList<RunView> Runs);
