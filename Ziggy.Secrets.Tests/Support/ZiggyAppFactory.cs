@@ -15,7 +15,7 @@ using Ziggy.Secrets.Web.Data;
 namespace Ziggy.Secrets.Tests.Support;
 
 /// <summary>The real app on a fresh data folder (its own SQLite file), with a clock the test can move.</summary>
-public class ZiggyAppFactory(string? dataFolder = null) : WebApplicationFactory<Program>
+public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery";
 
@@ -36,6 +36,7 @@ public class ZiggyAppFactory(string? dataFolder = null) : WebApplicationFactory<
     {
         builder.UseEnvironment("Development");
         builder.UseSetting(Web.Data.DataFolder.ConfigurationKey, DataFolder);
+        foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
         builder.ConfigureLogging(logging =>
         {

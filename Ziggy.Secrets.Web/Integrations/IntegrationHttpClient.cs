@@ -23,7 +23,11 @@ public sealed class IntegrationHttpClient : IDisposable
     public IntegrationHttpClient(IOptions<IntegrationOptions> options)
     {
         _options = options.Value;
-        _client = new HttpClient(new OutboundAddressPolicy(_options.AllowPrivateNetworks).CreateHandler(), disposeHandler: true)
+        var handler = new OutboundAddressPolicy(_options.AllowPrivateNetworks).CreateHandler();
+        // Secrets are not always ASCII: send and read header values as UTF-8 rather than refusing them.
+        handler.RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8;
+        handler.ResponseHeaderEncodingSelector = (_, _) => Encoding.UTF8;
+        _client = new HttpClient(handler, disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };

@@ -29,8 +29,8 @@ public static class IntegrationRules
             errors.Add(new("Url", "Enter an absolute http:// or https:// URL."));
 
         if (draft.Headers.Length > HeadersMaxLength) errors.Add(new("Headers", "The headers can be at most 16 KiB."));
-        else if (HeaderLines(draft.Headers).FirstOrDefault(l => l.Name is null) is { } bad)
-            errors.Add(new("Headers", $"Line {bad.Line} is not a header: write one \"Name: value\" per line."));
+        else if (HeaderLines(draft.Headers).Where(l => l.Name is null).Select(l => (int?)l.Line).FirstOrDefault() is { } badLine)
+            errors.Add(new("Headers", $"Line {badLine} is not a header: write one \"Name: value\" per line."));
 
         if (draft.Body.Length > BodyMaxLength) errors.Add(new("Body", "The body can be at most 64 KiB."));
         return errors;

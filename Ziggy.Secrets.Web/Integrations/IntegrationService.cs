@@ -168,7 +168,7 @@ public sealed class IntegrationService(
 
     private async Task<OutboundResponse> SendAsync(Integration integration, IReadOnlyDictionary<string, string> values)
     {
-        var url = SecretTemplate.Substitute(integration.Url, values);
+        var url = SecretTemplate.SubstituteUrl(integration.Url, values);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             return new OutboundResponse(null, "", "", false, "After substituting the secrets the URL is not an absolute http:// or https:// URL. Nothing was sent.", 0);
         var headers = IntegrationRules.HeaderLines(integration.Headers)

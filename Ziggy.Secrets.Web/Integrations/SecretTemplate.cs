@@ -15,6 +15,17 @@ public static partial class SecretTemplate
     public static string Substitute(string text, IReadOnlyDictionary<string, string> values) =>
         Placeholder().Replace(text, m => values[m.Groups[1].Value]);
 
+    /// <summary>
+    /// In a URL a value is percent-encoded, so it arrives exactly as stored whatever characters it holds; only a
+    /// placeholder that is the whole URL (a webhook URL kept as a secret) is put in as it is.
+    /// </summary>
+    public static string SubstituteUrl(string url, IReadOnlyDictionary<string, string> values)
+    {
+        var whole = Placeholder().Match(url.Trim());
+        if (whole.Success && whole.Length == url.Trim().Length) return values[whole.Groups[1].Value];
+        return Placeholder().Replace(url, m => Uri.EscapeDataString(values[m.Groups[1].Value]));
+    }
+
     /// <summary>The text with every placeholder replaced by <paramref name="stand"/>, to validate its shape before any value is known.</summary>
     public static string WithStandIns(string text, string stand = "x") => Placeholder().Replace(text, stand);
 }

