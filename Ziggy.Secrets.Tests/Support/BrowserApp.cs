@@ -3,12 +3,12 @@ using Microsoft.Playwright;
 namespace Ziggy.Secrets.Tests.Support;
 
 /// <summary>The app on a real loopback port plus Debian's Chromium driven by Playwright (never a downloaded browser).</summary>
-public sealed class BrowserApp : IAsyncLifetime
+public class BrowserApp(Dictionary<string, string>? settings = null) : IAsyncLifetime
 {
     private readonly string _profileRoot = Path.Combine(Path.GetTempPath(), "ziggy-browser", Guid.NewGuid().ToString("N"));
     private IPlaywright? _playwright;
 
-    public ZiggyAppFactory App { get; } = new();
+    public ZiggyAppFactory App { get; } = new(settings: settings);
 
     public IBrowser Browser { get; private set; } = null!;
 

@@ -98,6 +98,9 @@ public sealed class IntegrationRunTests : IAsyncLifetime
 
         // The page shows status and the redacted answer: masks instead of values, in every form.
         Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        var history = Assert.Single(result.QuerySelectorAll("table.runs tbody tr")).TextContent;
+        Assert.Contains("Olivia Owner", history);
+        Assert.Contains("API_KEY, TOKEN, PASSWORD", history);
         var body = result.QuerySelector("[data-testid=run-body]")!.TextContent;
         Assert.Contains("sk_live_***", body);
         Assert.Contains("X-Echo-Auth: Bearer tok CANA***", result.QuerySelector("[data-testid=run-headers]")!.TextContent);

@@ -60,14 +60,13 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
         if (environment is null)
         {
             ModelState.AddModelError("environment", "Choose the environment to run in.");
-            return Request.IsHtmx() ? Partial("_RunResult", (RunView?)null) : await ReloadAsync();
+            return await RunPanelAsync();
         }
 
         var result = await integrations.RunAsync(Me, Id.Value, environment.Value);
         if (!result.IsOk) return NotFound();
         LastRun = result.Value;
-        if (Request.IsHtmx()) return Partial("_RunResult", LastRun);
-        return await ReloadAsync();
+        return await RunPanelAsync();
     }
 
     public async Task<IActionResult> OnPostDeleteAsync()
@@ -77,9 +76,11 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
         return result.IsOk ? RedirectToPage("/Integrations/Index") : NotFound();
     }
 
-    private async Task<IActionResult> ReloadAsync()
+    /// <summary>htmx gets the run panel (this run's result and the history); a plain post gets the whole page.</summary>
+    private async Task<IActionResult> RunPanelAsync()
     {
         if (!await LoadAsync(Id!.Value)) return NotFound();
+        if (Request.IsHtmx()) return Partial("_RunPanel", this);
         Input = IntegrationForm.From(Integration!);
         return Page();
     }
