@@ -3,12 +3,19 @@ using Microsoft.Playwright;
 namespace Ziggy.Secrets.Tests.Support;
 
 /// <summary>The app on a real loopback port plus Debian's Chromium driven by Playwright (never a downloaded browser).</summary>
-public class BrowserApp(Dictionary<string, string>? settings = null) : IAsyncLifetime
+public class BrowserApp : IAsyncLifetime
 {
+    public BrowserApp()
+        : this(null)
+    {
+    }
+
+    protected BrowserApp(Dictionary<string, string>? settings) => App = new ZiggyAppFactory(settings: settings);
+
     private readonly string _profileRoot = Path.Combine(Path.GetTempPath(), "ziggy-browser", Guid.NewGuid().ToString("N"));
     private IPlaywright? _playwright;
 
-    public ZiggyAppFactory App { get; } = new(settings: settings);
+    public ZiggyAppFactory App { get; }
 
     public IBrowser Browser { get; private set; } = null!;
 
