@@ -54,6 +54,8 @@ public static class AccountsRegistration
             .AddPolicy(AdminPolicy, p => p.RequireAssertion(c => CurrentUser.From(c.User)?.Role.IsAdministrator() == true))
             .AddPolicy(SuperAdminPolicy, p => p.RequireAssertion(c => CurrentUser.From(c.User)?.Role == Role.SuperAdmin));
 
+        services.AddHttpContextAccessor();
+        services.AddScoped<Audit.AuditTrail>();
         services.AddSingleton<SetupState>();
         services.AddScoped<SetupService>();
         services.AddScoped<SignInService>();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Data;
 
@@ -8,7 +9,7 @@ namespace Ziggy.Secrets.Web.Accounts;
 public sealed record AcceptInvitationInput(string DisplayName, string Password);
 
 /// <summary>Opening and accepting invitation links. A link works once, for seven days.</summary>
-public sealed class InvitationService(ZiggyDbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
+public sealed class InvitationService(ZiggyDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock)
 {
     public const string UsedMessage = "This invitation has already been used. Sign in, or ask for a new invitation.";
     public const string ExpiredMessage = "This invitation has expired. Ask the person who invited you for a new one.";
@@ -43,6 +44,8 @@ public sealed class InvitationService(ZiggyDbContext db, UserManager<Application
 
             invitation.AcceptedAt = now;
             invitation.AcceptedUserId = user.Id;
+            audit.Record(AuditAction.InvitationAccepted, AuditActor.Of(user), $"Joined {invitation.Organization!.Name} as {invitation.Role}.",
+                targetUserId: user.Id, targetName: user.Email);
             await db.SaveChangesAsync();
             return Result<ApplicationUser>.Ok(user);
         });

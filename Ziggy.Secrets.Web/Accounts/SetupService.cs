@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Data;
 
@@ -16,7 +17,7 @@ public sealed class SetupState
 public sealed record SetupInput(string OrganizationName, string Email, string DisplayName, string Password);
 
 /// <summary>First run: creates the organization and its first user, a SuperAdmin. Only while no user exists.</summary>
-public sealed class SetupService(ZiggyDbContext db, UserManager<ApplicationUser> users, SetupState state, TimeProvider clock)
+public sealed class SetupService(ZiggyDbContext db, UserManager<ApplicationUser> users, SetupState state, AuditTrail audit, TimeProvider clock)
 {
     public async Task<bool> IsRequiredAsync()
     {
@@ -51,6 +52,13 @@ public sealed class SetupService(ZiggyDbContext db, UserManager<ApplicationUser>
                     CreatedAt = now,
                 };
                 var created = await users.CreateAsync(user, input.Password);
+                if (created.Succeeded)
+                {
+                    audit.Record(AuditAction.SetupCompleted, AuditActor.Of(user), $"Created organization {organization.Name} and its first SuperAdmin.",
+                        targetUserId: user.Id, targetName: user.Email);
+                    await db.SaveChangesAsync();
+                }
+
                 return created.Succeeded
                     ? Result<ApplicationUser>.Ok(user)
                     : Result<ApplicationUser>.Invalid(created.Errors.Select(e => new FieldError(ZiggyIdentityErrors.FieldOf(e), e.Description)).ToList());

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Data;
 
@@ -9,7 +10,7 @@ namespace Ziggy.Secrets.Web.Accounts;
 /// Members, invitations, roles and organizations. Every query is scoped to the actor's organization, and a user
 /// of another organization is answered NotFound, exactly like an id that does not exist.
 /// </summary>
-public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
+public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock)
 {
     public async Task<Result<TeamView>> GetTeamAsync(CurrentUser actor)
     {
@@ -47,7 +48,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
         return await db.InTransactionAsync(async () =>
         {
             var organization = await db.Organizations.FirstAsync(o => o.Id == actor.OrganizationId);
-            return await CreateInvitationAsync(organization, actor.UserId, email, role);
+            return await CreateInvitationAsync(organization, actor, email, role);
         });
     }
 
@@ -63,8 +64,9 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
                 return Result<CreatedInvitation>.Invalid("Name", $"An organization named {name} already exists.");
             var organization = new Organization { Name = name, CreatedAt = clock.GetUtcNow() };
             db.Organizations.Add(organization);
+            audit.Record(AuditAction.OrganizationCreated, AuditActor.Of(actor), $"Created organization {name}; its first Admin is invited as {adminEmail.Trim()}.");
             await db.SaveChangesAsync();
-            var invitation = await CreateInvitationAsync(organization, actor.UserId, adminEmail, Role.Admin);
+            var invitation = await CreateInvitationAsync(organization, actor, adminEmail, Role.Admin);
             // The admin's email lives in the form's AdminEmail field.
             return invitation.IsOk ? invitation : Result<CreatedInvitation>.Invalid(invitation.Errors.Select(e => e with { Field = e.Field == "Email" ? "AdminEmail" : e.Field }).ToList());
         });
@@ -73,13 +75,20 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     public Task<Result<MemberRow>> ChangeRoleAsync(CurrentUser actor, Guid userId, Role newRole) =>
         ChangeMemberAsync(actor, userId, "Role",
             (self, target, others) => MemberRules.RefuseRoleChange(self, target, newRole, others),
-            target => target.Role = newRole);
+            target =>
+            {
+                audit.Record(AuditAction.RoleChanged, AuditActor.Of(actor), $"Role changed from {target.Role} to {newRole}.",
+                    targetUserId: target.Id, targetName: target.Email);
+                target.Role = newRole;
+            });
 
     public Task<Result<MemberRow>> SetActiveAsync(CurrentUser actor, Guid userId, bool active) =>
         ChangeMemberAsync(actor, userId, "Status",
             (self, target, others) => MemberRules.RefuseStatusChange(self, target, active, others),
             target =>
             {
+                audit.Record(active ? AuditAction.MemberReactivated : AuditAction.MemberDeactivated, AuditActor.Of(actor),
+                    active ? "Member reactivated." : "Member deactivated; their sessions end.", targetUserId: target.Id, targetName: target.Email);
                 target.IsActive = active;
                 // A new security stamp ends the member's open sessions at their next request.
                 if (!active) target.SecurityStamp = Guid.NewGuid().ToString("N");
@@ -115,7 +124,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     private static MemberFacts Facts(ApplicationUser user) => new(user.Id, user.Role, user.IsActive);
 
-    private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, Guid inviterId, string email, Role role)
+    private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, CurrentUser inviter, string email, Role role)
     {
         email = email.Trim();
         var normalized = users.NormalizeEmail(email);
@@ -137,11 +146,12 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
             NormalizedEmail = normalized,
             Role = role,
             TokenHash = InvitationToken.Hash(token),
-            CreatedById = inviterId,
+            CreatedById = inviter.UserId,
             CreatedAt = now,
             ExpiresAt = now + Invitation.Lifetime,
         };
         db.Invitations.Add(invitation);
+        audit.Record(AuditAction.InvitationCreated, AuditActor.Of(inviter), $"Invited {email} as {role} to {organization.Name}.", targetName: email);
         await db.SaveChangesAsync();
         return Result<CreatedInvitation>.Ok(new CreatedInvitation(token, organization.Name, email, role, invitation.ExpiresAt));
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Integrations;
 using Ziggy.Secrets.Web.Secrets;
@@ -26,6 +27,8 @@ public sealed class ZiggyDbContext(DbContextOptions<ZiggyDbContext> options)
     public DbSet<IntegrationSecretReference> IntegrationSecretReferences => Set<IntegrationSecretReference>();
 
     public DbSet<IntegrationRun> IntegrationRuns => Set<IntegrationRun>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
@@ -16,7 +17,7 @@ namespace Ziggy.Secrets.Web.Integrations;
 /// otherwise anyone could point a template at a secret they cannot see and read it at their own server.
 /// </summary>
 public sealed class IntegrationService(
-    ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, IntegrationHttpClient http, TimeProvider clock)
+    ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, IntegrationHttpClient http, AuditTrail audit, TimeProvider clock)
 {
     public const string NotAllowedToUseMessage = "You may not use secret {0} in an integration: only its owner ({1}) or an Admin may reference it.";
 
@@ -98,6 +99,8 @@ public sealed class IntegrationService(
             integration.References.RemoveAll(r => !names.Contains(r.SecretName));
             foreach (var name in names.Where(n => integration.References.All(r => r.SecretName != n)))
                 integration.References.Add(new IntegrationSecretReference { IntegrationId = integration.Id, SecretName = name });
+            audit.Record(AuditAction.IntegrationSaved, AuditActor.Of(actor),
+                $"Integration {integration.Name}: {integration.Method} {integration.Url} (template; no values).", secretName: string.Join(", ", names));
             try
             {
                 await db.SaveChangesAsync();
@@ -120,6 +123,7 @@ public sealed class IntegrationService(
             var integration = await LoadAsync(actor, id, tracked: true);
             if (integration is null || !await AllowedAsync(actor, integration, ResourceOperations.Delete)) return Result<Guid>.NotFound();
             db.Integrations.Remove(integration);
+            audit.Record(AuditAction.IntegrationDeleted, AuditActor.Of(actor), $"Integration {integration.Name} deleted.");
             await db.SaveChangesAsync();
             return Result<Guid>.Ok(integration.Id);
         });
@@ -162,6 +166,10 @@ public sealed class IntegrationService(
         }
 
         db.IntegrationRuns.Add(run);
+        var decrypted = resolved.IsOk ? string.Join(", ", names) : "none";
+        audit.Record(AuditAction.IntegrationRun, AuditActor.Of(actor),
+            $"Integration {integration.Name} run in {environment}; decrypted: {decrypted}; " +
+            (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}"), secretName: string.Join(", ", names));
         await db.SaveChangesAsync();
         return Result<RunView>.Ok(ToView(run, actor.DisplayName));
     }

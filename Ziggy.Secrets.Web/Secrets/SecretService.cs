@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
@@ -14,7 +15,7 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// organization), authorizes that entity, then changes it in one transaction. Nothing here decrypts: listing, opening
 /// and saving only encrypt new values and read the stored masks.
 /// </summary>
-public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, TimeProvider clock)
+public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, TimeProvider clock)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
@@ -63,6 +64,7 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
             };
             foreach (var (environment, value) in values) SetValue(secret, environment, value, now);
             db.Secrets.Add(secret);
+            audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
             return Result<Guid>.Ok(secret.Id);
         });
@@ -84,6 +86,12 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
             if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
 
             var now = clock.GetUtcNow();
+            var set = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => v.Key).ToList();
+            var removed = changes.Values.Where(v => string.IsNullOrEmpty(v.Value) && secret.ValueFor(v.Key) is not null).Select(v => v.Key).ToList();
+            var what = new List<string>();
+            if (name != secret.Name) what.Add($"renamed from {secret.Name}");
+            if (description != secret.Description) what.Add("description changed");
+            if (set.Count > 0) what.Add($"values set: {Environments(set)}");
             secret.Name = name;
             secret.Description = description;
             foreach (var (environment, value) in changes.Values)
@@ -91,6 +99,11 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
                 if (string.IsNullOrEmpty(value)) RemoveValue(secret, environment);
                 else SetValue(secret, environment, value, now);
             }
+
+            if (what.Count > 0 || removed.Count == 0)
+                audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
+            if (removed.Count > 0)
+                audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
 
             Touch(secret, actor, now);
             await db.SaveChangesAsync();
@@ -107,6 +120,9 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
             var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
             if (!ownerIsMember) return Result<Guid>.Invalid("NewOwnerId", ChooseOwnerMessage);
 
+            var names = await db.Users.Where(u => u.Id == newOwnerId || u.Id == secret.OwnerId).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
+            audit.Record(AuditAction.OwnershipTransferred, AuditActor.Of(actor), $"Owner changed from {names.GetValueOrDefault(secret.OwnerId)} to {names[newOwnerId]}.",
+                secret.Id, secret.Name, newOwnerId, names[newOwnerId]);
             secret.OwnerId = newOwnerId;
             Touch(secret, actor, clock.GetUtcNow());
             await db.SaveChangesAsync();
@@ -122,6 +138,7 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
             var secret = await LoadAsync(actor, id, tracked: true);
             if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
             db.Secrets.Remove(secret);
+            audit.Record(AuditAction.SecretDeleted, AuditActor.Of(actor), $"Deleted with its values: {Environments(secret.Values.Select(v => v.Environment))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
             return Result<Guid>.Ok(secret.Id);
         });
@@ -219,6 +236,12 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
     private static void RemoveValue(Secret secret, SecretEnvironment environment)
     {
         if (secret.ValueFor(environment) is { } stored) secret.Values.Remove(stored);
+    }
+
+    private static string Environments(IEnumerable<SecretEnvironment> environments)
+    {
+        var list = environments.Order().ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
     }
 
     private static void Touch(Secret secret, CurrentUser actor, DateTimeOffset now)

@@ -1,0 +1,38 @@
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Web.Audit;
+
+/// <summary>Who is acting, as the audit trail names them.</summary>
+public sealed record AuditActor(Guid? Id, string Name, Guid? OrganizationId)
+{
+    public static AuditActor Of(CurrentUser user) => new(user.UserId, user.DisplayName, user.OrganizationId);
+
+    public static AuditActor Of(ApplicationUser user) => new(user.Id, user.DisplayName, user.OrganizationId);
+}
+
+/// <summary>
+/// Adds audit events to the caller's unit of work. They are saved by the same SaveChanges, in the same transaction,
+/// as the change they describe: if the event cannot be written, the change is not made either (fail closed).
+/// </summary>
+public sealed class AuditTrail(ZiggyDbContext db, IHttpContextAccessor http, TimeProvider clock)
+{
+    public void Record(AuditAction action, AuditActor actor, string details = "",
+        Guid? secretId = null, string? secretName = null, Guid? targetUserId = null, string? targetName = null) =>
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OrganizationId = actor.OrganizationId,
+            At = clock.GetUtcNow(),
+            ActorId = actor.Id,
+            ActorName = Truncate(actor.Name, 256),
+            Ip = http.HttpContext?.Connection.RemoteIpAddress?.ToString(),
+            Action = action,
+            SecretId = secretId,
+            SecretName = secretName is null ? null : Truncate(secretName, 2000),
+            TargetUserId = targetUserId,
+            TargetName = targetName is null ? null : Truncate(targetName, 256),
+            Details = Truncate(details, 4000),
+        });
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+}
