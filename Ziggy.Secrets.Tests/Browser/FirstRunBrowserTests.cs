@@ -59,5 +59,6 @@ public sealed class FirstRunBrowserTests(BrowserApp browser) : IClassFixture<Bro
         // 5. The owner sees her on the Team page.
         await owner.ReloadAsync();
         await Expect(owner.Locator("table.members")).ToContainTextAsync("Mia Member");
+        browser.AssertNoConsoleErrors();
     }
 }

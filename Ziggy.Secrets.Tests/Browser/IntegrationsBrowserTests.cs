@@ -43,5 +43,6 @@ public sealed class IntegrationsBrowserTests(PrivateNetworkBrowserApp browser) :
         Assert.DoesNotContain(canary, await page.ContentAsync());
         Assert.Equal("Bearer " + canary, Assert.Single(stub.Received).Headers["Authorization"]);
         await BrowserApp.ScreenshotAsync(page, "integration-run");
+        browser.AssertNoConsoleErrors();
     }
 }

@@ -123,5 +123,6 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         await Expect(Row(page, "STRIPE_API_KEY")).ToHaveCountAsync(0);
         await Expect(page.Locator("#delete-dialog")).Not.ToBeVisibleAsync();
         Assert.Equal(0, await browser.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Secrets, s => s.Name == "STRIPE_API_KEY")));
+        browser.AssertNoConsoleErrors();
     }
 }

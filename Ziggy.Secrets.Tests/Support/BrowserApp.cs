@@ -21,6 +21,12 @@ public class BrowserApp : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Console errors and uncaught exceptions of every page (CSP violations show up here).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ConsoleErrors { get; } = new();
+
+    /// <summary>Nothing the browser ran broke or was blocked by the Content-Security-Policy.</summary>
+    public void AssertNoConsoleErrors() => Assert.True(ConsoleErrors.IsEmpty, string.Join("\n", ConsoleErrors.Distinct()));
+
     public async Task InitializeAsync()
     {
         App.UseKestrel(0);
@@ -55,7 +61,13 @@ public class BrowserApp : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = 1600, Height = 1000 } });
         context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") ConsoleErrors.Enqueue(message.Text);
+        };
+        page.PageError += (_, error) => ConsoleErrors.Enqueue(error);
+        return page;
     }
 
     /// <summary>Saves a screenshot when ZIGGY_SCREENSHOTS names a folder (for looking at the UI while developing).</summary>

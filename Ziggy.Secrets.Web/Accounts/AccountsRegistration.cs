@@ -39,6 +39,7 @@ public static class AccountsRegistration
                 options.LogoutPath = "/Account/SignOut";
                 options.AccessDeniedPath = "/Account/SignIn";
                 options.Cookie.Name = "ziggy.auth";
+                options.CookieManager = new SchemeAwareCookieManager();
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -55,7 +56,9 @@ public static class AccountsRegistration
             .AddPolicy(SuperAdminPolicy, p => p.RequireAssertion(c => CurrentUser.From(c.User)?.Role == Role.SuperAdmin));
 
         services.AddHttpContextAccessor();
+        services.AddZiggySignInRateLimit();
         services.AddScoped<Audit.AuditTrail>();
+        services.AddScoped<Audit.AuditQueries>();
         services.AddSingleton<SetupState>();
         services.AddScoped<SetupService>();
         services.AddScoped<SignInService>();

@@ -10,6 +10,7 @@ public static class WebRegistration
         services.AddRazorPages(options =>
         {
             options.Conventions.AuthorizeFolder("/Team", AccountsRegistration.AdminPolicy);
+            options.Conventions.AuthorizeFolder("/Audit", AccountsRegistration.AdminPolicy);
             options.Conventions.AuthorizeFolder("/Organizations", AccountsRegistration.SuperAdminPolicy);
             options.Conventions.AllowAnonymousToPage("/Setup/Index");
             options.Conventions.AllowAnonymousToPage("/Account/SignIn");
@@ -29,7 +30,9 @@ public static class WebRegistration
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error");
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<SetupGateMiddleware>();
         app.UseAuthorization();

@@ -20,7 +20,8 @@ public sealed record SecretDetails(
     IReadOnlyDictionary<SecretEnvironment, string?> Masks,
     bool CanModify,
     bool CanTransfer,
-    IReadOnlyList<string> UsedBy)
+    IReadOnlyList<string> UsedBy,
+    IReadOnlyList<Audit.AuditRow> History)
 {
     public SecretRow ToRow() => new(Id, Name, Description,
         Masks[SecretEnvironment.Development] is not null, Masks[SecretEnvironment.Staging] is not null,

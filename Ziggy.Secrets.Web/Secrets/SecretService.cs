@@ -15,7 +15,8 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// organization), authorizes that entity, then changes it in one transaction. Nothing here decrypts: listing, opening
 /// and saving only encrypt new values and read the stored masks.
 /// </summary>
-public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, TimeProvider clock)
+public sealed class SecretService(
+    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
@@ -202,13 +203,17 @@ public sealed class SecretService(ZiggyDbContext db, ISecretCipher cipher, IAuth
         var usedBy = await db.Integrations
             .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
             .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
+        var canModify = await AllowedAsync(actor, secret, ResourceOperations.Update);
+        // Who may change a secret (its owner, administrators) also sees its history.
+        var history = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
             names.GetValueOrDefault(secret.OwnerId, "?"), secret.CreatedAt, names.GetValueOrDefault(secret.CreatedById, "?"),
             secret.UpdatedAt, names.GetValueOrDefault(secret.UpdatedById, "?"), masks,
-            CanModify: await AllowedAsync(actor, secret, ResourceOperations.Update),
+            canModify,
             CanTransfer: await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership),
-            usedBy);
+            usedBy,
+            history);
     }
 
     private void SetValue(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)

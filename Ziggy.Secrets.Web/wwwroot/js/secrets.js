@@ -40,6 +40,8 @@
     ],
     defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1 },
     rowData: [],
+    // AG Grid injects its theme styles; the page's CSP allows them only with this request's nonce.
+    styleNonce: document.querySelector('meta[name=csp-nonce]').content,
     getRowId: (p) => p.data.id,
     // Seven columns: render them all, so every column is in the DOM whatever the width.
     suppressColumnVirtualisation: true,

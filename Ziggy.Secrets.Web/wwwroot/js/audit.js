@@ -1,0 +1,46 @@
+// The Audit page: AG Grid over the organization's events, with filters on user, action, secret and a time range.
+(function () {
+  'use strict';
+
+  const gridElement = document.getElementById('audit-grid');
+  if (!gridElement) return;
+  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
+
+  const gridApi = agGrid.createGrid(gridElement, {
+    columnDefs: [
+      {
+        field: 'at', headerName: 'When', filter: 'agDateColumnFilter', sort: 'desc', minWidth: 170,
+        valueFormatter: (p) => (p.value ? new Date(p.value).toISOString().slice(0, 19).replace('T', ' ') : ''),
+        filterParams: {
+          inRangeInclusive: true,
+          comparator: (filterDate, cell) => {
+            const day = new Date(cell); day.setHours(0, 0, 0, 0);
+            return day < filterDate ? -1 : day > filterDate ? 1 : 0;
+          },
+        },
+      },
+      { field: 'user', headerName: 'User', filter: 'agTextColumnFilter' },
+      { field: 'action', headerName: 'Action', filter: 'agTextColumnFilter' },
+      { field: 'secret', headerName: 'Secret', filter: 'agTextColumnFilter' },
+      { field: 'target', headerName: 'Target', filter: 'agTextColumnFilter' },
+      { field: 'ip', headerName: 'IP', filter: 'agTextColumnFilter', width: 130, flex: 0 },
+      { field: 'details', headerName: 'Details', filter: 'agTextColumnFilter', flex: 3, tooltipField: 'details' },
+    ],
+    defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1, minWidth: 110 },
+    rowData: [],
+    // AG Grid injects its theme styles; the page's CSP allows them only with this request's nonce.
+    styleNonce: document.querySelector('meta[name=csp-nonce]').content,
+    getRowId: (p) => String(p.data.id),
+    suppressColumnVirtualisation: true,
+  });
+
+  fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    .then((response) => {
+      const json = (response.headers.get('content-type') || '').includes('application/json');
+      if (!response.ok || !json) { window.location.href = '/Account/SignIn'; return []; }
+      return response.json();
+    })
+    .then((rows) => { gridApi.setGridOption('rowData', rows); gridElement.dataset.loaded = 'true'; });
+
+  document.getElementById('audit-search').addEventListener('input', (e) => gridApi.setGridOption('quickFilterText', e.target.value));
+})();
