@@ -14,17 +14,26 @@ if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
     return 1;
 }
 
+var bootLog = new BootLog();
+var (masterKey, masterKeyError) = CryptoRegistration.LoadMasterKey(builder.Configuration, dataFolder, bootLog);
+if (masterKey is null)
+{
+    Console.Error.WriteLine(masterKeyError);
+    return 1;
+}
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddZiggyData(dataFolder);
-builder.Services.AddZiggyCrypto();
+builder.Services.AddZiggyCrypto(masterKey);
 builder.Services.AddZiggyAccounts();
 builder.Services.AddZiggySecrets();
 builder.Services.AddZiggyIntegrations(builder.Configuration);
 builder.Services.AddZiggyWeb();
 
 var app = builder.Build();
+bootLog.ReplayTo(app.Logger);
 app.Services.MigrateZiggyDatabase();
-if (app.Services.OpenZiggyKeys(app.Configuration, dataFolder) is { } keyError)
+if (app.Services.OpenZiggyKeys() is { } keyError)
 {
     Console.Error.WriteLine(keyError);
     return 1;

@@ -15,43 +15,71 @@ public sealed class SecretCipherHost : IDisposable
     public void Dispose() => _cipher?.Dispose();
 }
 
+/// <summary>Log lines written before the host exists, replayed into its logger once it does.</summary>
+public sealed class BootLog : ILogger
+{
+    private readonly List<(LogLevel Level, string Message)> _lines = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _lines.Add((logLevel, formatter(state, exception)));
+
+    public void ReplayTo(ILogger logger)
+    {
+        foreach (var (level, message) in _lines)
+        {
+#pragma warning disable CA2254 // the message was already formatted when it was first logged
+            logger.Log(level, message);
+#pragma warning restore CA2254
+        }
+    }
+}
+
 public static class CryptoRegistration
 {
     public const string MasterKeyConfigurationKey = "Ziggy:MasterKey";
     public const string MasterKeyFileConfigurationKey = "Ziggy:MasterKeyFile";
 
-    public static IServiceCollection AddZiggyCrypto(this IServiceCollection services)
+    /// <summary>
+    /// Finds the master key before anything else starts (the Data Protection keys are encrypted under it). Answers one
+    /// line for the operator when it cannot: then the app stops before serving anything.
+    /// </summary>
+    public static (MasterKey? Key, string? Error) LoadMasterKey(IConfiguration configuration, string dataFolder, ILogger logger)
     {
+        var base64 = configuration[MasterKeyConfigurationKey] ?? configuration[MasterKeyProvider.EnvironmentVariable];
+        var keyFile = configuration[MasterKeyFileConfigurationKey] ?? configuration[MasterKeyProvider.FileEnvironmentVariable];
+        var defaultFile = Path.Combine(dataFolder, MasterKeyProvider.DefaultFileName);
+        if (string.IsNullOrWhiteSpace(base64) && string.IsNullOrWhiteSpace(keyFile) && !File.Exists(defaultFile)
+            && DataFolder.HoldsEncryptedData(dataFolder))
+        {
+            // Making a fresh key here would only produce a confusing mismatch (and a useless key file).
+            return (null, $"The master key file '{defaultFile}' is missing, but this database holds encrypted data: restore the master key " +
+                          $"(or set {MasterKeyProvider.EnvironmentVariable} / {MasterKeyProvider.FileEnvironmentVariable}).");
+        }
+
+        var load = MasterKeyProvider.Load(base64, keyFile, dataFolder, logger);
+        return load.Succeeded ? (load.Key, null) : (null, load.Error);
+    }
+
+    public static IServiceCollection AddZiggyCrypto(this IServiceCollection services, MasterKey masterKey)
+    {
+        services.AddSingleton(masterKey);
+        services.AddSingleton(new DataProtectionKeyProtector(masterKey.DataProtectionKey));
         services.AddSingleton<SecretCipherHost>();
         services.AddSingleton(sp => sp.GetRequiredService<SecretCipherHost>().Cipher);
         return services;
     }
 
-    /// <summary>
-    /// Loads the master key, unwraps the data keys (making the first one on a new database) and opens the cipher.
-    /// Returns one line for the operator when that fails, so the app stops before serving anything.
-    /// </summary>
-    public static string? OpenZiggyKeys(this IServiceProvider services, IConfiguration configuration, string dataFolder)
+    /// <summary>Unwraps the data keys (making the first one on a new database) and opens the cipher.</summary>
+    public static string? OpenZiggyKeys(this IServiceProvider services)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Ziggy.Secrets.Crypto");
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
+        var master = services.GetRequiredService<MasterKey>();
         var stored = db.DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
-
-        var base64 = configuration[MasterKeyConfigurationKey] ?? configuration[MasterKeyProvider.EnvironmentVariable];
-        var keyFile = configuration[MasterKeyFileConfigurationKey] ?? configuration[MasterKeyProvider.FileEnvironmentVariable];
-        var defaultFile = Path.Combine(dataFolder, MasterKeyProvider.DefaultFileName);
-        if (string.IsNullOrWhiteSpace(base64) && string.IsNullOrWhiteSpace(keyFile) && stored.Count > 0 && !File.Exists(defaultFile))
-        {
-            // Making a fresh key here would only produce a confusing mismatch (and a useless key file).
-            return $"The master key file '{defaultFile}' is missing, but this database holds encrypted data: restore the master key " +
-                   $"(or set {MasterKeyProvider.EnvironmentVariable} / {MasterKeyProvider.FileEnvironmentVariable}).";
-        }
-
-        var load = MasterKeyProvider.Load(base64, keyFile, dataFolder, logger);
-        if (!load.Succeeded) return load.Error;
-        using var master = load.Key;
-
         if (stored.Count == 0)
         {
             var first = StoredDataKey.From(DataKeyRing.CreateWrapped(master, 1, services.GetRequiredService<TimeProvider>().GetUtcNow()));

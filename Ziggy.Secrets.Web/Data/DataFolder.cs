@@ -35,6 +35,20 @@ public static class DataFolder
         }
     }
 
+    /// <summary>True when the folder's database already holds data keys (so its master key must not be replaced).</summary>
+    public static bool HoldsEncryptedData(string dataFolder)
+    {
+        var path = DatabasePath(dataFolder);
+        if (!File.Exists(path)) return false;
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'DataKeys'";
+        if ((long)command.ExecuteScalar()! == 0) return false;
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM DataKeys)";
+        return (long)command.ExecuteScalar()! == 1;
+    }
+
     public static string DatabasePath(string dataFolder) => Path.Combine(dataFolder, "ziggy.db");
 
     public static string DataProtectionKeysPath(string dataFolder) => Path.Combine(dataFolder, "keys");

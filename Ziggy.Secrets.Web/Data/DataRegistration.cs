@@ -19,9 +19,12 @@ public static class DataRegistration
         services.AddDbContext<ZiggyDbContext>(options => options.UseSqlite(connectionString));
 
         // Sign-in cookies stay valid across restarts because their keys live in the data folder.
+        // The keys are encrypted at rest under a key derived from the master key (see Crypto/DataProtectionKeyEncryption).
         services.AddDataProtection()
             .SetApplicationName("Ziggy.Secrets")
             .PersistKeysToFileSystem(new DirectoryInfo(DataFolder.DataProtectionKeysPath(dataFolder)));
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<Crypto.DataProtectionKeyProtector>((options, protector) => options.XmlEncryptor = new Crypto.MasterKeyXmlEncryptor(protector));
         return services;
     }
 

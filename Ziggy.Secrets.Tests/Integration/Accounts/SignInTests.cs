@@ -81,15 +81,23 @@ public sealed class SignInTests : IDisposable
     }
 
     [Fact]
-    public async Task SignIn_OverHttps_CookieIsSecure()
+    public async Task SignIn_OverHttps_CookieIsSecureWithHostPrefix()
     {
         await _app.SetUpAsync();
         using var session = _app.CreateSession("https://localhost");
         var form = await SignInFormAsync(session);
         var response = await session.SubmitAsync(form.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
 
-        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ziggy.auth=", StringComparison.Ordinal));
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-ziggy.auth=", StringComparison.Ordinal));
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/;", cookie + ";", StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("max-age=31536000", response.Headers.GetValues("Strict-Transport-Security").Single());
+
+        // The session works over HTTPS with the prefixed cookie.
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/Secrets")).StatusCode);
     }
 
     [Fact]
