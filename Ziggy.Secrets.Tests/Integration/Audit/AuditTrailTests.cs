@@ -1,0 +1,174 @@
+using System.Net;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
+
+namespace Ziggy.Secrets.Tests.Integration.Audit;
+
+public sealed class AuditTrailTests : IAsyncLifetime
+{
+    private const string Value = "AUDIT-CANARY-value-0123456789";
+    private readonly ZiggyAppFactory _app = new(settings: new() { ["Ziggy:Integrations:AllowPrivateNetworks"] = "true" });
+    private ApplicationUser _owner = null!;
+    private TestSession _olivia = null!;
+
+    public async Task InitializeAsync()
+    {
+        _owner = await _app.SetUpAsync();
+        _olivia = await _app.SignInAsync("owner@acme.test");
+    }
+
+    public Task DisposeAsync()
+    {
+        _olivia.Dispose();
+        _app.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<List<AuditEvent>> EventsAsync() => _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+
+    private Task<Guid> SecretIdAsync(string name) => _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == name).Select(s => s.Id).SingleAsync());
+
+    [Fact]
+    public async Task EveryChange_WritesOneEventWithWhoWhatAndNeverAValue()
+    {
+        var mia = await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        await SecretsUi.CreateAsync(_olivia, "STRIPE_API_KEY", "", development: Value, production: Value + "-prd");
+        var id = await SecretIdAsync("STRIPE_API_KEY");
+        await SecretsUi.SaveAsync(_olivia, id, new() { ["Input.Staging"] = Value + "-stg", ["Input.Description"] = "new" });
+        await SecretsUi.SaveAsync(_olivia, id, new() { ["Input.RemoveProduction"] = "true" });
+        var editor = await SecretsUi.EditPageAsync(_olivia, id);
+        await _olivia.SubmitAsync(editor.Form("form.transfer"), new() { ["newOwnerId"] = mia.Id.ToString() }, htmx: true);
+        var team = await _olivia.GetPageAsync("/Team");
+        await _olivia.SubmitAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "new@acme.test", ["Invite.Role"] = "Member" });
+        team = await _olivia.GetPageAsync("/Team");
+        await _olivia.SubmitAsync(team.Form($"#member-{mia.Id} form[action*='handler=Role']"), new() { ["role"] = "Admin" }, htmx: true);
+        team = await _olivia.GetPageAsync("/Team");
+        await _olivia.SubmitAsync(team.Form($"#member-{mia.Id} form[action*='handler=Status']"), htmx: true);
+        using (var wrong = _app.CreateSession())
+        {
+            var signIn = await wrong.GetPageAsync("/Account/SignIn");
+            await wrong.SubmitAsync(signIn.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = "not the password" });
+        }
+
+        await SecretsUi.DeleteAsync(_olivia, id, "delete");
+
+        var events = await EventsAsync();
+        var actions = events.Select(e => e.Action).ToList();
+        foreach (var expected in new[]
+                 {
+                     AuditAction.SetupCompleted, AuditAction.SignInSucceeded, AuditAction.SecretCreated, AuditAction.SecretUpdated,
+                     AuditAction.SecretValueRemoved, AuditAction.OwnershipTransferred, AuditAction.InvitationCreated, AuditAction.RoleChanged,
+                     AuditAction.MemberDeactivated, AuditAction.SignInFailed, AuditAction.SecretDeleted,
+                 })
+        {
+            Assert.Contains(expected, actions);
+        }
+
+        var update = events.Single(e => e.Action == AuditAction.SecretUpdated);
+        Assert.Equal(("Olivia Owner", _owner.Id, id, "STRIPE_API_KEY"), (update.ActorName, update.ActorId!.Value, update.SecretId!.Value, update.SecretName!));
+        Assert.Equal("description changed; values set: Staging.", update.Details);
+        Assert.Equal("Values removed: Production.", events.Single(e => e.Action == AuditAction.SecretValueRemoved).Details);
+        Assert.Equal("Role changed from Member to Admin.", events.Single(e => e.Action == AuditAction.RoleChanged).Details);
+        Assert.Equal("Wrong password.", events.Single(e => e.Action == AuditAction.SignInFailed).Details);
+        Assert.All(events.Where(e => e.Action != AuditAction.SignInFailed || e.ActorId is not null), e => Assert.Equal(_owner.OrganizationId, e.OrganizationId));
+        Assert.All(events, e => Assert.True(e.At > DateTimeOffset.UtcNow.AddMinutes(-5)));
+        Assert.DoesNotContain(events, e => $"{e.Details}{e.SecretName}{e.TargetName}{e.ActorName}".Contains("AUDIT-CANARY"));
+        SqliteFileAssert.DoesNotContain(_app.DatabasePath, Value);
+    }
+
+    [Fact]
+    public async Task AuditWriteFails_ChangeDoesNotHappen()
+    {
+        await SecretsUi.CreateAsync(_olivia, "STRIPE_API_KEY", "before", development: Value);
+        var id = await SecretIdAsync("STRIPE_API_KEY");
+        await ExecuteSqlAsync("CREATE TRIGGER AuditEvents_Broken BEFORE INSERT ON AuditEvents BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END;");
+
+        var save = await SecretsUi.SaveAsync(_olivia, id, new() { ["Input.Description"] = "after", ["Input.Staging"] = "staging-value-123" });
+        var create = await SecretsUi.CreateAsync(_olivia, "OTHER_KEY", "", development: "other-value-1234");
+
+        Assert.True((int)save.StatusCode >= 500 && (int)create.StatusCode >= 500, $"{save.StatusCode} / {create.StatusCode}");
+        var secret = await _app.WithDbAsync(db => db.Secrets.Include(s => s.Values).AsNoTracking().SingleAsync());
+        Assert.Equal("before", secret.Description);
+        Assert.Single(secret.Values);
+        Assert.Equal(1, secret.Version);
+    }
+
+    [Fact]
+    public async Task AuditEvents_CannotBeEditedOrDeleted()
+    {
+        Assert.NotEmpty(await EventsAsync());
+
+        var update = await Assert.ThrowsAsync<SqliteException>(() => ExecuteSqlAsync("UPDATE AuditEvents SET Details = 'forged'"));
+        var delete = await Assert.ThrowsAsync<SqliteException>(() => ExecuteSqlAsync("DELETE FROM AuditEvents"));
+
+        Assert.Contains("append-only", update.Message);
+        Assert.Contains("append-only", delete.Message);
+        Assert.DoesNotContain(await EventsAsync(), e => e.Details == "forged");
+    }
+
+    [Fact]
+    public async Task AuditPage_AdminSeesOwnOrganizationOnly_MemberGets404()
+    {
+        await SecretsUi.CreateAsync(_olivia, "STRIPE_API_KEY", "", development: Value);
+        var globex = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(globex, "gina@globex.test", Role.Admin, "Gina");
+        await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia");
+        using var gina = await _app.SignInAsync("gina@globex.test");
+        using var mia = await _app.SignInAsync("mia@acme.test");
+
+        Assert.Equal(HttpStatusCode.OK, (await _olivia.GetAsync("/Audit")).StatusCode);
+        var acme = await (await _olivia.GetAsync("/Audit?handler=Rows")).Content.ReadAsStringAsync();
+        var globexRows = await (await gina.GetAsync("/Audit?handler=Rows")).Content.ReadAsStringAsync();
+
+        Assert.Contains("SecretCreated", acme);
+        Assert.Contains("STRIPE_API_KEY", acme);
+        Assert.DoesNotContain("STRIPE_API_KEY", globexRows);
+        Assert.DoesNotContain("Olivia", globexRows);
+        Assert.Equal(HttpStatusCode.NotFound, (await mia.GetAsync("/Audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mia.GetAsync("/Audit?handler=Rows")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SecretEditor_OwnerSeesHistory_OtherMemberDoesNot()
+    {
+        await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia");
+        await SecretsUi.CreateAsync(_olivia, "STRIPE_API_KEY", "", development: Value);
+        var id = await SecretIdAsync("STRIPE_API_KEY");
+        await SecretsUi.SaveAsync(_olivia, id, new() { ["Input.Staging"] = "staging-value-123" });
+        using var mia = await _app.SignInAsync("mia@acme.test");
+
+        var history = (await SecretsUi.EditPageAsync(_olivia, id)).QuerySelector("[data-testid=secret-history]")!.TextContent;
+        Assert.Contains("SecretCreated", history);
+        Assert.Contains("SecretUpdated", history);
+        Assert.Contains("values set: Staging", history);
+        Assert.Null((await SecretsUi.EditPageAsync(mia, id)).QuerySelector("[data-testid=secret-history]"));
+    }
+
+    [Fact]
+    public async Task Events_FromARealConnection_RecordTheClientAddress()
+    {
+        using var served = new ZiggyAppFactory();
+        served.UseKestrel(0);
+        served.StartServer();
+        await served.SetUpAsync();
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var session = new TestSession(new HttpClient(handler) { BaseAddress = served.ClientOptions.BaseAddress });
+        var signIn = await session.GetPageAsync("/Account/SignIn");
+        await session.SubmitAsync(signIn.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
+
+        var signedIn = await served.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Action == AuditAction.SignInSucceeded));
+        Assert.Equal("127.0.0.1", signedIn.Ip);
+    }
+
+    private async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_app.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
