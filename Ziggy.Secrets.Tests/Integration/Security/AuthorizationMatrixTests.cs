@@ -1,0 +1,124 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Integrations;
+using Ziggy.Secrets.Web.Secrets;
+
+namespace Ziggy.Secrets.Tests.Integration.Security;
+
+/// <summary>
+/// Every state-changing endpoint × every kind of caller: what is allowed changes the database, what is refused leaves
+/// it exactly as it was (a snapshot of secrets, values, integrations, runs, members, invitations and organizations).
+/// </summary>
+public sealed class AuthorizationMatrixTests
+{
+    public enum Caller { Anonymous, MemberOwner, MemberNonOwner, Admin, SuperAdmin, OtherOrganizationAdmin }
+
+    // Endpoints in the order they are tried (an allowed one must not make a later one impossible).
+    private static readonly string[] Endpoints =
+    [
+        "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole",
+        "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+    ];
+
+    private static readonly Dictionary<Caller, string[]> Allowed = new()
+    {
+        [Caller.Anonymous] = [],
+        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
+        [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        // Creating in its own organization is allowed; nothing of the other organization can be touched.
+        [Caller.OtherOrganizationAdmin] = ["CreateSecret", "CreateIntegrationUsingSecret", "Invite"],
+    };
+
+    public static TheoryData<Caller> Callers => new(Enum.GetValues<Caller>());
+
+    [Theory]
+    [MemberData(nameof(Callers))]
+    public async Task EveryStateChangingEndpoint_AllowedChangesRefusedLeavesTheDatabaseUnchanged(Caller caller)
+    {
+        await using var stub = await StubServer.StartAsync();
+        using var app = new ZiggyAppFactory(settings: new() { ["Ziggy:Integrations:AllowPrivateNetworks"] = "true" });
+        var superAdmin = await app.SetUpAsync("sa@acme.test");
+        var org = superAdmin.OrganizationId;
+        var memberOwner = await app.AddUserAsync(org, "mo@acme.test", Role.Member, "Mo Owner");
+        var nonOwner = await app.AddUserAsync(org, "mn@acme.test", Role.Member, "Nina NonOwner");
+        await app.AddUserAsync(org, "ad@acme.test", Role.Admin, "Adam Admin");
+        var target = await app.AddUserAsync(org, "x@acme.test", Role.Member, "Xavier Target");
+        var other = await app.AddOrganizationAsync("Globex");
+        await app.AddUserAsync(other, "oa@globex.test", Role.Admin, "Olga OtherAdmin");
+        var owner = new CurrentUser(memberOwner.Id, org, Role.Member, "Mo Owner");
+        var secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.CreateAsync(owner,
+            new SecretDraft("STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_1" })))).Value!;
+        var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
+            new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;
+
+        var email = caller switch
+        {
+            Caller.MemberOwner => "mo@acme.test", Caller.MemberNonOwner => "mn@acme.test", Caller.Admin => "ad@acme.test",
+            Caller.SuperAdmin => "sa@acme.test", Caller.OtherOrganizationAdmin => "oa@globex.test", _ => null,
+        };
+        using var session = email is null ? app.CreateSession() : await app.SignInAsync(email);
+        var tokenPage = await session.GetPageAsync(email is null ? "/Account/SignIn" : "/Secrets");
+        var token = tokenPage.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+
+        var requests = new Dictionary<string, (string Url, Dictionary<string, string> Fields)>
+        {
+            ["CreateSecret"] = ("/Secrets?handler=Create", new() { ["Input.Name"] = "NEW_SECRET", ["Input.Development"] = "new-value-123456" }),
+            ["SaveSecret"] = ($"/Secrets?handler=Save&id={secret.Id}", new() { ["Input.Name"] = "STRIPE_API_KEY", ["Input.Description"] = "changed", ["Input.Version"] = "1" }),
+            ["CreateIntegrationUsingSecret"] = ("/Integrations/Edit?handler=Save", new() { ["Input.Name"] = "Mine", ["Input.Method"] = "GET", ["Input.Url"] = stub.BaseUrl + "/echo?k={{secrets.STRIPE_API_KEY}}" }),
+            ["SaveIntegration"] = ($"/Integrations/Edit?handler=Save&id={integration.Id}", new() { ["Input.Name"] = "Charge", ["Input.Method"] = "PUT", ["Input.Url"] = stub.BaseUrl + "/echo", ["Input.Version"] = "1" }),
+            ["RunIntegration"] = ($"/Integrations/Edit?handler=Run&id={integration.Id}", new() { ["environment"] = "Development" }),
+            ["Invite"] = ("/Team?handler=Invite", new() { ["Invite.Email"] = "invited@acme.test", ["Invite.Role"] = "Member" }),
+            ["ChangeRole"] = ($"/Team?handler=Role&id={target.Id}", new() { ["role"] = "Admin" }),
+            ["Deactivate"] = ($"/Team?handler=Status&id={target.Id}", new() { ["active"] = "false" }),
+            ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
+            ["Setup"] = ("/Setup", new() { ["Input.OrganizationName"] = "Evil", ["Input.DisplayName"] = "E", ["Input.Email"] = "e@evil.test", ["Input.Password"] = "evil password 123", ["Input.ConfirmPassword"] = "evil password 123" }),
+            ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
+            ["DeleteIntegration"] = ($"/Integrations/Edit?handler=Delete&id={integration.Id}", new()),
+            ["DeleteSecret"] = ($"/Secrets?handler=Delete&id={secret.Id}", new() { ["confirm"] = "delete" }),
+        };
+
+        var outcomes = new List<string>();
+        foreach (var endpoint in Endpoints)
+        {
+            var (url, fields) = requests[endpoint];
+            fields = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
+            if (fields.GetValueOrDefault("Input.Version") == "VERSION")
+                fields["Input.Version"] = (await app.WithDbAsync(db => db.Secrets.Where(s => s.Id == secret.Id).Select(s => s.Version).SingleOrDefaultAsync())).ToString();
+
+            var before = await SnapshotAsync(app);
+            var response = await session.PostFormAsync(url, fields);
+            var after = await SnapshotAsync(app);
+
+            Assert.True((int)response.StatusCode < 500, $"{caller} {endpoint}: {(int)response.StatusCode}");
+            var changed = before != after;
+            var expected = Allowed[caller].Contains(endpoint);
+            outcomes.Add($"{endpoint}: {(changed ? "changed" : "unchanged")} ({(int)response.StatusCode})");
+            Assert.True(expected == changed,
+                $"{caller} {endpoint}: expected {(expected ? "a change" : "no change")}, got {(changed ? "a change" : "none")} " +
+                $"({(int)response.StatusCode}).\n{string.Join("\n", outcomes)}");
+        }
+    }
+
+    /// <summary>Everything a state-changing endpoint could touch, except the audit trail (sign-ins write to it).</summary>
+    private static Task<string> SnapshotAsync(ZiggyAppFactory app) => app.WithDbAsync(async db =>
+    {
+        var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values).OrderBy(s => s.Id).ToListAsync();
+        var integrations = await db.Integrations.AsNoTracking().OrderBy(i => i.Id).ToListAsync();
+        var users = await db.Users.AsNoTracking().OrderBy(u => u.Id).Select(u => new { u.Id, u.Role, u.IsActive, u.OrganizationId }).ToListAsync();
+        return string.Join("\n",
+            string.Join("|", secrets.Select(s => $"{s.Id}:{s.Name}:{s.Description}:{s.OwnerId}:{s.Version}:" +
+                string.Join(",", s.Values.OrderBy(v => v.Environment).Select(v => Convert.ToHexString(v.Ciphertext))))),
+            string.Join("|", integrations.Select(i => $"{i.Id}:{i.Name}:{i.Method}:{i.Url}:{i.Headers}:{i.Version}")),
+            await db.IntegrationRuns.CountAsync(),
+            string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}")),
+            await db.Invitations.CountAsync(),
+            await db.Organizations.CountAsync());
+    });
+}
