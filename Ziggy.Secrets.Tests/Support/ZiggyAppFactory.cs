@@ -48,7 +48,10 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
     public TestSession CreateSession(string baseAddress = "http://localhost") =>
         new(CreateDefaultClient(new Uri(baseAddress), new ResponseRecorder(Responses), new CookieContainerHandler()));
 
-    /// <summary>The canary appears in no response body or header and no log line, in any of its common encodings.</summary>
+    /// <summary>
+    /// The canary appears in no request URL, response body or header and no log line, in any of its common encodings, and
+    /// not in the SQLite file, its WAL (audit rows included) or the Data Protection key folder.
+    /// </summary>
     public void AssertNeverRevealed(string canary)
     {
         var forms = new[]
@@ -63,6 +66,9 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         }
 
         SqliteFileAssert.DoesNotContain(DatabasePath, canary);
+        var keys = Path.Combine(DataFolder, "keys");
+        foreach (var file in Directory.Exists(keys) ? Directory.GetFiles(keys) : [])
+            Assert.DoesNotContain(canary, File.ReadAllText(file), StringComparison.Ordinal);
     }
 
     public string DatabasePath => Web.Data.DataFolder.DatabasePath(DataFolder);

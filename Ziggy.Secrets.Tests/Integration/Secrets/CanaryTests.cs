@@ -16,12 +16,12 @@ public sealed class CanaryTests : IDisposable
         "CANARY-prd-" + Guid.NewGuid().ToString("N") + "-пароль-🔑",
     ];
 
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app = new(settings: new() { ["Ziggy:Integrations:AllowPrivateNetworks"] = "true" });
 
     public void Dispose() => _app.Dispose();
 
     [Fact]
-    public async Task Canaries_StoredThroughTheUi_AppearNowhereAndNothingIsDecrypted()
+    public async Task Canaries_StoredThroughTheUi_AppearNowhereAndOnlyRunsDecrypt()
     {
         var owner = await _app.SetUpAsync();
         await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
@@ -59,13 +59,38 @@ public sealed class CanaryTests : IDisposable
         await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Staging"] = Canaries[1] });                                      // success
         await SecretsUi.DeleteAsync(olivia, id, "nope");
 
+        // Listing, opening and saving decrypted nothing.
+        Assert.Equal(0, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
+
+        // Integration runs in every environment against a stub that echoes everything back.
+        await using var stub = await StubServer.StartAsync();
+        var editor = await olivia.GetPageAsync("/Integrations/Edit");
+        var saved = await olivia.SubmitAsync(editor.Form("#integration-form"), new()
+        {
+            ["Input.Name"] = "Echo", ["Input.Method"] = "POST", ["Input.Url"] = stub.BaseUrl + "/echo?k={{secrets.STRIPE_API_KEY}}",
+            ["Input.Headers"] = "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", ["Input.Body"] = "{{secrets.STRIPE_API_KEY}}",
+        });
+        var integrationPage = await olivia.GetPageAsync(saved.Headers.Location!.ToString());
+        foreach (var environment in new[] { "Development", "Staging", "Production" })
+        {
+            await olivia.SubmitAsync(integrationPage.Form("form.run-form"), new() { ["environment"] = environment }, htmx: true);
+            await mia.SubmitAsync((await mia.GetPageAsync(saved.Headers.Location!.ToString())).Form("form.run-form"), new() { ["environment"] = environment });
+        }
+
+        await olivia.GetAsync(saved.Headers.Location!.ToString());
+        await olivia.GetAsync("/Audit?handler=Rows");
+        await olivia.GetAsync("/Integrations");
+        Assert.Equal(6, stub.Received.Count);
+        Assert.Contains(stub.Received, r => r.Body == Canaries[0]);
+
         // The scans can see what is there: names are stored and shown in plain text.
         Assert.Contains(_app.Responses, r => r.Contains("STRIPE_API_KEY"));
         Assert.True(SqliteFileAssert.Contains(_app.DatabasePath, "STRIPE_API_KEY"));
         Assert.NotEmpty(_app.LogLines);
 
         foreach (var canary in Canaries) _app.AssertNeverRevealed(canary);
-        Assert.Equal(0, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
+        // Decrypts happened only in the six runs, one referenced value each.
+        Assert.Equal(6, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
     }
 
     [Fact]
