@@ -78,6 +78,22 @@ public sealed class HardeningTests : IDisposable
     }
 
     [Fact]
+    public async Task SignIn_Again_IssuesANewSession()
+    {
+        await _app.SetUpAsync();
+        using var session = _app.CreateSession();
+        var cookies = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var page = await session.GetPageAsync("/Account/SignIn");
+            var response = await session.SubmitAsync(page.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
+            cookies.Add(response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ziggy.auth=", StringComparison.Ordinal)).Split(';')[0]);
+        }
+
+        Assert.NotEqual(cookies[0], cookies[1]);
+    }
+
+    [Fact]
     public async Task SignIn_EleventhAttemptInAMinuteFromOneAddress_Is429WithAClearMessage()
     {
         var owner = await _app.SetUpAsync();

@@ -33,6 +33,7 @@
     getRowId: (p) => String(p.data.id),
     suppressColumnVirtualisation: true,
   });
+  window.ziggyAuditGrid = gridApi;
 
   fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
     .then((response) => {
