@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
@@ -34,7 +33,7 @@ public sealed class IntegrationService(
     public async Task<Result<IntegrationDetails>> GetAsync(CurrentUser actor, Guid id)
     {
         var integration = await LoadAsync(actor, id, tracked: false);
-        if (integration is null || !await AllowedAsync(actor, integration, ResourceOperations.Read)) return Result<IntegrationDetails>.NotFound();
+        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<IntegrationDetails>.NotFound();
         return Result<IntegrationDetails>.Ok(await DetailsAsync(actor, integration));
     }
 
@@ -54,7 +53,7 @@ public sealed class IntegrationService(
                     secret.ValueFor(SecretEnvironment.Development) is not null,
                     secret.ValueFor(SecretEnvironment.Staging) is not null,
                     secret.ValueFor(SecretEnvironment.Production) is not null,
-                    await AllowedAsync(actor, secret, ResourceOperations.Update)));
+                    await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)));
         }
 
         return statuses;
@@ -82,7 +81,7 @@ public sealed class IntegrationService(
             else
             {
                 integration = await LoadAsync(actor, id.Value, tracked: true);
-                if (integration is null || !await AllowedAsync(actor, integration, ResourceOperations.Update)) return Result<Guid>.NotFound();
+                if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Update)) return Result<Guid>.NotFound();
                 if (version != integration.Version) return Result<Guid>.Conflict("Someone else saved this integration after you opened it. Reload it; your changes were not saved.");
                 integration.Version++;
             }
@@ -121,7 +120,7 @@ public sealed class IntegrationService(
         db.InTransactionAsync(async () =>
         {
             var integration = await LoadAsync(actor, id, tracked: true);
-            if (integration is null || !await AllowedAsync(actor, integration, ResourceOperations.Delete)) return Result<Guid>.NotFound();
+            if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Delete)) return Result<Guid>.NotFound();
             db.Integrations.Remove(integration);
             audit.Record(AuditAction.IntegrationDeleted, AuditActor.Of(actor), $"Integration {integration.Name} deleted.");
             await db.SaveChangesAsync();
@@ -136,7 +135,7 @@ public sealed class IntegrationService(
     public async Task<Result<RunView>> RunAsync(CurrentUser actor, Guid id, SecretEnvironment environment)
     {
         var integration = await LoadAsync(actor, id, tracked: false);
-        if (integration is null || !await AllowedAsync(actor, integration, ResourceOperations.Read)) return Result<RunView>.NotFound();
+        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<RunView>.NotFound();
 
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
         var owner = await db.Users.AsNoTracking().FirstAsync(u => u.Id == integration.OwnerId);
@@ -144,7 +143,7 @@ public sealed class IntegrationService(
         var started = clock.GetUtcNow();
 
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            secret => AllowedAsync(ownerActor, secret, ResourceOperations.Update));
+            secret => authorization.AllowsAsync(ownerActor, secret, ResourceOperations.Update));
         IntegrationRun run;
         if (!resolved.IsOk)
         {
@@ -210,7 +209,7 @@ public sealed class IntegrationService(
         var refused = new List<FieldError>();
         foreach (var secret in secrets)
         {
-            if (!await AllowedAsync(actor, secret, ResourceOperations.Update))
+            if (!await authorization.AllowsAsync(actor, secret, ResourceOperations.Update))
                 refused.Add(new("", string.Format(NotAllowedToUseMessage, secret.Name, secret.Owner!.DisplayName)));
         }
 
@@ -223,8 +222,6 @@ public sealed class IntegrationService(
         return (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync();
     }
 
-    private async Task<bool> AllowedAsync(CurrentUser actor, IOwnedResource resource, OperationAuthorizationRequirement operation) =>
-        (await authorization.AuthorizeAsync(actor.ToPrincipal(), resource, operation)).Succeeded;
 
     private async Task<IntegrationDetails> DetailsAsync(CurrentUser actor, Integration integration)
     {
@@ -234,7 +231,7 @@ public sealed class IntegrationService(
             .Where(r => r.IntegrationId == integration.Id).OrderByDescending(r => r.StartedAt).Take(20).ToListAsync();
         return new IntegrationDetails(integration.Id, integration.Name, integration.Method, integration.Url, integration.Headers,
             integration.Body, integration.Version, integration.OwnerId, ownerName,
-            await AllowedAsync(actor, integration, ResourceOperations.Update), await ReferencesAsync(actor, names),
+            await authorization.AllowsAsync(actor, integration, ResourceOperations.Update), await ReferencesAsync(actor, names),
             runs.Select(r => ToView(r, r.RunBy!.DisplayName)).ToList());
     }
 

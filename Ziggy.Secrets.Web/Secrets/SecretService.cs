@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
@@ -36,7 +35,7 @@ public sealed class SecretService(
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
         var secret = await LoadAsync(actor, id, tracked: false);
-        if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
+        if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
         return Result<SecretDetails>.Ok(await DetailsAsync(actor, secret));
     }
 
@@ -78,7 +77,7 @@ public sealed class SecretService(
         return await SaveAsync(actor, name, async () =>
         {
             var secret = await LoadAsync(actor, id, tracked: true);
-            if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Update)) return Result<Guid>.NotFound();
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<Guid>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
             var newValues = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => (v.Key, v.Value!));
@@ -116,7 +115,7 @@ public sealed class SecretService(
         await SaveAsync(actor, name: null, async () =>
         {
             var secret = await LoadAsync(actor, id, tracked: true);
-            if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<Guid>.NotFound();
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<Guid>.NotFound();
             if (version != secret.Version) return await StaleAsync(secret);
             var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
             if (!ownerIsMember) return Result<Guid>.Invalid("NewOwnerId", ChooseOwnerMessage);
@@ -137,7 +136,7 @@ public sealed class SecretService(
         return await db.InTransactionAsync(async () =>
         {
             var secret = await LoadAsync(actor, id, tracked: true);
-            if (secret is null || !await AllowedAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
             db.Secrets.Remove(secret);
             audit.Record(AuditAction.SecretDeleted, AuditActor.Of(actor), $"Deleted with its values: {Environments(secret.Values.Select(v => v.Environment))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
@@ -192,8 +191,6 @@ public sealed class SecretService(
         return (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync();
     }
 
-    private async Task<bool> AllowedAsync(CurrentUser actor, Secret secret, OperationAuthorizationRequirement operation) =>
-        (await authorization.AuthorizeAsync(actor.ToPrincipal(), secret, operation)).Succeeded;
 
     private async Task<SecretDetails> DetailsAsync(CurrentUser actor, Secret secret)
     {
@@ -203,7 +200,7 @@ public sealed class SecretService(
         var usedBy = await db.Integrations
             .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
             .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
-        var canModify = await AllowedAsync(actor, secret, ResourceOperations.Update);
+        var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         // Who may change a secret (its owner, administrators) also sees its history.
         var history = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
         return new SecretDetails(
@@ -211,7 +208,7 @@ public sealed class SecretService(
             names.GetValueOrDefault(secret.OwnerId, "?"), secret.CreatedAt, names.GetValueOrDefault(secret.CreatedById, "?"),
             secret.UpdatedAt, names.GetValueOrDefault(secret.UpdatedById, "?"), masks,
             canModify,
-            CanTransfer: await AllowedAsync(actor, secret, ResourceOperations.TransferOwnership),
+            CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
             usedBy,
             history);
     }

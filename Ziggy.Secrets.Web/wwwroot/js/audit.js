@@ -4,7 +4,6 @@
 
   const gridElement = document.getElementById('audit-grid');
   if (!gridElement) return;
-  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
 
   const gridApi = agGrid.createGrid(gridElement, {
     columnDefs: [
@@ -28,20 +27,13 @@
     ],
     defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1, minWidth: 110 },
     rowData: [],
-    // AG Grid injects its theme styles; the page's CSP allows them only with this request's nonce.
-    styleNonce: document.querySelector('meta[name=csp-nonce]').content,
+    styleNonce: window.ziggyGrids.styleNonce(),
     getRowId: (p) => String(p.data.id),
     suppressColumnVirtualisation: true,
   });
   window.ziggyAuditGrid = gridApi;
 
-  fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-    .then((response) => {
-      const json = (response.headers.get('content-type') || '').includes('application/json');
-      if (!response.ok || !json) { window.location.href = '/Account/SignIn'; return []; }
-      return response.json();
-    })
-    .then((rows) => { gridApi.setGridOption('rowData', rows); gridElement.dataset.loaded = 'true'; });
+  window.ziggyGrids.loadRows(gridApi, gridElement);
 
   document.getElementById('audit-search').addEventListener('input', (e) => gridApi.setGridOption('quickFilterText', e.target.value));
 })();

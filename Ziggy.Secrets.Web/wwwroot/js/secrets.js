@@ -6,7 +6,6 @@
   const gridElement = document.getElementById('secrets-grid');
   if (!gridElement) return;
 
-  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
 
   const yesNo = (field) => ({
     headerName: { dev: 'Dev', staging: 'Staging', prod: 'Prod' }[field],
@@ -40,8 +39,7 @@
     ],
     defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1 },
     rowData: [],
-    // AG Grid injects its theme styles; the page's CSP allows them only with this request's nonce.
-    styleNonce: document.querySelector('meta[name=csp-nonce]').content,
+    styleNonce: window.ziggyGrids.styleNonce(),
     getRowId: (p) => p.data.id,
     // Seven columns: render them all, so every column is in the DOM whatever the width.
     suppressColumnVirtualisation: true,
@@ -51,13 +49,7 @@
   });
   window.ziggySecretsGrid = gridApi;
 
-  fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-    .then((response) => {
-      const json = (response.headers.get('content-type') || '').includes('application/json');
-      if (!response.ok || !json) { window.location.href = '/Account/SignIn'; return []; }
-      return response.json();
-    })
-    .then((rows) => { gridApi.setGridOption('rowData', rows); gridElement.dataset.loaded = 'true'; });
+  window.ziggyGrids.loadRows(gridApi, gridElement);
 
   document.getElementById('quick-search').addEventListener('input', (e) => {
     gridApi.setGridOption('quickFilterText', e.target.value);

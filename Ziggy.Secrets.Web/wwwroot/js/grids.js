@@ -1,0 +1,20 @@
+// Shared by the pages that show an AG Grid: module registration and loading rows from a JSON handler.
+window.ziggyGrids = (function () {
+  'use strict';
+  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
+
+  return {
+    // AG Grid injects its theme styles; the page's CSP allows them only with this request's nonce.
+    styleNonce: () => document.querySelector('meta[name=csp-nonce]').content,
+
+    // Loads the rows; an expired session (a redirect to the sign-in page instead of JSON) goes to sign-in.
+    loadRows: (gridApi, gridElement) =>
+      fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then((response) => {
+          const json = (response.headers.get('content-type') || '').includes('application/json');
+          if (!response.ok || !json) { window.location.href = '/Account/SignIn'; return []; }
+          return response.json();
+        })
+        .then((rows) => { gridApi.setGridOption('rowData', rows); gridElement.dataset.loaded = 'true'; }),
+  };
+})();
