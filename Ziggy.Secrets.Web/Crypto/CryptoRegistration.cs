@@ -10,6 +10,8 @@ public sealed class SecretCipherHost : IDisposable
 
     public ISecretCipher Cipher => _cipher ?? throw new InvalidOperationException("The encryption keys are not open yet.");
 
+    public bool IsOpen => _cipher is not null;
+
     internal void Open(DataKeyRing ring) => _cipher = new XChaChaSecretCipher(ring);
 
     public void Dispose() => _cipher?.Dispose();

@@ -38,6 +38,7 @@ public static class WebRegistration
         app.UseAuthorization();
         app.MapStaticAssets().AllowAnonymous();
         app.MapHtmxAntiforgeryScript().AllowAnonymous();
+        app.MapZiggyHealth();
         app.MapRazorPages().WithStaticAssets();
         return app;
     }
