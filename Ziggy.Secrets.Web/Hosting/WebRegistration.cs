@@ -29,6 +29,8 @@ public static class WebRegistration
     public static WebApplication UseZiggyWeb(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error");
+        // Before the status-code pages: an unreadable form must be refused once, not re-read by /Error.
+        app.UseMiddleware<FormReadGuardMiddleware>();
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRouting();
