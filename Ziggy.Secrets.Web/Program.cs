@@ -3,9 +3,19 @@ using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Integrations;
+using Ziggy.Secrets.Web.Operations;
 using Ziggy.Secrets.Web.Secrets;
 
-var builder = WebApplication.CreateBuilder(args);
+var (command, usageError) = CommandLine.Parse(args);
+if (command is null || command.Verb == "help")
+{
+    if (usageError is not null) Console.Error.WriteLine(usageError);
+    (usageError is null ? Console.Out : Console.Error).WriteLine(CommandLine.Usage);
+    return usageError is null ? 0 : 2;
+}
+
+var builder = WebApplication.CreateBuilder(command.HostArgs);
+if (Environment.GetEnvironmentVariable("ZIGGY_URLS") is { Length: > 0 } urls) builder.WebHost.UseUrls(urls);
 
 var dataFolder = DataFolder.Resolve(builder.Configuration);
 if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
@@ -13,6 +23,10 @@ if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
     Console.Error.WriteLine(dataFolderError);
     return 1;
 }
+
+// Backup and restore work on the database file alone: no master key, no server.
+if (command.Verb == "backup") return BackupCommands.Backup(dataFolder, command.Option("--to")!, Console.Out, Console.Error);
+if (command.Verb == "restore") return BackupCommands.Restore(dataFolder, command.Option("--from")!, Console.Out, Console.Error);
 
 var bootLog = new BootLog();
 var (masterKey, masterKeyError) = CryptoRegistration.LoadMasterKey(builder.Configuration, dataFolder, bootLog);
@@ -37,6 +51,17 @@ if (app.Services.OpenZiggyKeys() is { } keyError)
 {
     Console.Error.WriteLine(keyError);
     return 1;
+}
+
+switch (command.Verb)
+{
+    case "verify":
+        return await VerifyCommand.RunAsync(app.Services, Console.Out, Console.Error);
+    case "rotate-key":
+        return await RotateKeyCommand.RunAsync(app.Services, command, dataFolder, Console.Out, Console.Error);
+    case "reset-password":
+        var publicUrl = Environment.GetEnvironmentVariable("ZIGGY_URLS")?.Split(';')[0] ?? app.Configuration["Urls"]?.Split(';')[0] ?? "http://localhost:5080";
+        return await ResetPasswordCommand.RunAsync(app.Services, command.Option("--email")!, publicUrl, Console.Out, Console.Error);
 }
 
 app.UseZiggyWeb();

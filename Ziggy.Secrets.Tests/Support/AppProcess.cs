@@ -9,9 +9,10 @@ public static class AppProcess
     /// Starts the app on <paramref name="dataFolder"/>. With <paramref name="waitForStart"/> it waits until the app listens,
     /// then stops it; otherwise it waits for the app to exit by itself. Answers the exit code and everything printed.
     /// </summary>
-    public static (int ExitCode, string Output) Run(string dataFolder, Dictionary<string, string>? environment = null, bool waitForStart = false)
+    public static (int ExitCode, string Output) Run(string dataFolder, Dictionary<string, string>? environment = null, bool waitForStart = false,
+        params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location])
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, .. args])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

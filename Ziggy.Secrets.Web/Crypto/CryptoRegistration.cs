@@ -3,18 +3,76 @@ using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Crypto;
 
-/// <summary>Holds the cipher once the keys are open. Until then nothing may encrypt or decrypt.</summary>
-public sealed class SecretCipherHost : IDisposable
+/// <summary>
+/// The cipher the app uses. It follows key rotation while serving: a ciphertext under a data key it has not seen makes it
+/// reload the key ring, and it looks for a newer active key at most every two seconds before encrypting, so a
+/// <c>rotate-key</c> run in another process takes effect here without a restart.
+/// </summary>
+public sealed class SecretCipherHost : ISecretCipher, IDisposable
 {
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+    private readonly List<XChaChaSecretCipher> _retired = [];
+    private readonly Lock _gate = new();
     private XChaChaSecretCipher? _cipher;
-
-    public ISecretCipher Cipher => _cipher ?? throw new InvalidOperationException("The encryption keys are not open yet.");
+    private DataKeyRing? _ring;
+    private Func<(int ActiveKeyId, Func<DataKeyRing?> Open)>? _reload;
+    private long _retiredDecrypts;
+    private long _lastCheck;
 
     public bool IsOpen => _cipher is not null;
 
-    internal void Open(DataKeyRing ring) => _cipher = new XChaChaSecretCipher(ring);
+    private XChaChaSecretCipher Current => _cipher ?? throw new InvalidOperationException("The encryption keys are not open yet.");
 
-    public void Dispose() => _cipher?.Dispose();
+    public long DecryptCount => Interlocked.Read(ref _retiredDecrypts) + Current.DecryptCount;
+
+    public int ActiveKeyId => _ring?.ActiveKeyId ?? 0;
+
+    internal void Open(DataKeyRing ring, Func<(int ActiveKeyId, Func<DataKeyRing?> Open)> reload)
+    {
+        _reload = reload;
+        Swap(ring);
+    }
+
+    public EncryptedValue Encrypt(string plaintext, ValuePlace place)
+    {
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _lastCheck) > CheckInterval.TotalMilliseconds)
+        {
+            Interlocked.Exchange(ref _lastCheck, now);
+            var (active, open) = _reload!();
+            if (active != ActiveKeyId && open() is { } ring) Swap(ring);
+        }
+
+        return Current.Encrypt(plaintext, place);
+    }
+
+    public DecryptOutcome Decrypt(EncryptedValue value, ValuePlace place)
+    {
+        if (_ring is { } ring && !ring.Contains(value.KeyId) && _reload!().Open() is { } reloaded) Swap(reloaded);
+        return Current.Decrypt(value, place);
+    }
+
+    private void Swap(DataKeyRing ring)
+    {
+        lock (_gate)
+        {
+            if (_cipher is not null)
+            {
+                // Kept, not disposed: another request may be using it this very moment.
+                _retired.Add(_cipher);
+                Interlocked.Add(ref _retiredDecrypts, _cipher.DecryptCount);
+            }
+
+            _ring = ring;
+            _cipher = new XChaChaSecretCipher(ring);
+        }
+    }
+
+    public void Dispose()
+    {
+        _cipher?.Dispose();
+        foreach (var cipher in _retired) cipher.Dispose();
+    }
 }
 
 /// <summary>Log lines written before the host exists, replayed into its logger once it does.</summary>
@@ -71,7 +129,7 @@ public static class CryptoRegistration
         services.AddSingleton(masterKey);
         services.AddSingleton(new DataProtectionKeyProtector(masterKey.DataProtectionKey));
         services.AddSingleton<SecretCipherHost>();
-        services.AddSingleton(sp => sp.GetRequiredService<SecretCipherHost>().Cipher);
+        services.AddSingleton<ISecretCipher>(sp => sp.GetRequiredService<SecretCipherHost>());
         return services;
     }
 
@@ -93,7 +151,12 @@ public static class CryptoRegistration
         var open = DataKeyRing.Open(master, stored.Select(k => k.ToWrapped()).ToList());
         if (!open.Succeeded) return $"Ziggy Secrets cannot start: {open.Error[..1].ToLowerInvariant()}{open.Error[1..]}";
 
-        services.GetRequiredService<SecretCipherHost>().Open(open.Ring);
+        services.GetRequiredService<SecretCipherHost>().Open(open.Ring, () =>
+        {
+            using var reloadScope = services.CreateScope();
+            var keys = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
+            return (keys.Count == 0 ? 0 : keys[^1].Id, () => DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList()).Ring);
+        });
         return null;
     }
 }

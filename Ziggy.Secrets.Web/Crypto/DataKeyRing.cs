@@ -116,6 +116,31 @@ public sealed class DataKeyRing : IDisposable
 
     internal bool TryGetKey(int id, [NotNullWhen(true)] out Key? key) => _keys.TryGetValue(id, out key);
 
+    /// <summary>
+    /// The same data keys wrapped under <paramref name="newMaster"/> (for a master key change); null when any of them does
+    /// not unwrap under <paramref name="oldMaster"/>. The data keys themselves, and so every ciphertext, stay as they are.
+    /// </summary>
+    public static IReadOnlyList<WrappedDataKey>? Rewrap(MasterKey oldMaster, MasterKey newMaster, IReadOnlyList<WrappedDataKey> stored)
+    {
+        var rewrapped = new List<WrappedDataKey>();
+        Span<byte> dataKey = stackalloc byte[KeySize];
+        try
+        {
+            foreach (var wrapped in stored)
+            {
+                if (!TryUnwrap(oldMaster, wrapped, dataKey)) return null;
+                var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
+                rewrapped.Add(wrapped with { Nonce = nonce, WrappedKey = newMaster.Encrypt(nonce, AssociatedData(wrapped.Id), dataKey) });
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        return rewrapped;
+    }
+
     public void Dispose() => DisposeAll(_keys);
 
     private static bool TryUnwrap(MasterKey master, WrappedDataKey wrapped, Span<byte> dataKey) =>

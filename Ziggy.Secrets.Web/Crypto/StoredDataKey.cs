@@ -5,9 +5,9 @@ public sealed class StoredDataKey
 {
     public int Id { get; init; }
 
-    public required byte[] Nonce { get; init; }
+    public required byte[] Nonce { get; set; }
 
-    public required byte[] WrappedKey { get; init; }
+    public required byte[] WrappedKey { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 

@@ -14,6 +14,7 @@ public static class WebRegistration
             options.Conventions.AuthorizeFolder("/Organizations", AccountsRegistration.SuperAdminPolicy);
             options.Conventions.AllowAnonymousToPage("/Setup/Index");
             options.Conventions.AllowAnonymousToPage("/Account/SignIn");
+            options.Conventions.AllowAnonymousToPage("/Account/ResetPassword");
             options.Conventions.AllowAnonymousToPage("/Invitations/Accept");
             options.Conventions.AllowAnonymousToPage("/Error");
         }).AddMvcOptions(options => FriendlyBindingMessages.Apply(options.ModelBindingMessageProvider));

@@ -5,13 +5,16 @@ namespace Ziggy.Secrets.Web.Pages.Shared;
 
 // Inputs shared by the account forms. Messages are written for people, and the same everywhere.
 
-public class NewAccountForm
+public class NewAccountForm : PasswordForm
 {
     [Display(Name = "Your name")]
     [Required(ErrorMessage = "Enter your name.")]
     [StringLength(ApplicationUser.DisplayNameMaxLength, ErrorMessage = "Your name can be at most 100 characters.")]
     public string DisplayName { get; set; } = "";
+}
 
+public class PasswordForm
+{
     [Display(Name = "Password")]
     [Required(ErrorMessage = "Choose a password.")]
     [MinLength(12, ErrorMessage = ZiggyIdentityErrors.PasswordTooShortMessage)]

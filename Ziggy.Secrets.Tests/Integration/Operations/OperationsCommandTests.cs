@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Secrets;
+
+namespace Ziggy.Secrets.Tests.Integration.Operations;
+
+/// <summary>The operator's commands, run as the real program against a real data folder.</summary>
+public sealed class OperationsCommandTests : IDisposable
+{
+    private readonly List<string> _folders = [];
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var folder in _folders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
+    }
+
+    private string NewFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ziggy-tests", Guid.NewGuid().ToString("N"));
+        _folders.Add(folder);
+        return folder;
+    }
+
+    /// <summary>A data folder with an organization and <paramref name="secrets"/> secrets of three values each, made by the app itself.</summary>
+    private async Task<string> SeededFolderAsync(int secrets)
+    {
+        var folder = NewFolder();
+        using var app = new ZiggyAppFactory(folder) { KeepDataOnDispose = true };
+        var owner = await app.SetUpAsync();
+        var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia Owner");
+        for (var i = 0; i < secrets; i++)
+        {
+            var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.CreateAsync(actor, new SecretDraft($"SECRET_{i:D4}", "",
+                new Dictionary<SecretEnvironment, string>
+                {
+                    [SecretEnvironment.Development] = $"dev-CANARY-{i:D4}-abcdef", [SecretEnvironment.Staging] = $"stg-CANARY-{i:D4}-abcdef",
+                    [SecretEnvironment.Production] = $"prd-CANARY-{i:D4}-abcdef",
+                })));
+            Assert.True(result.IsOk);
+        }
+
+        return folder;
+    }
+
+    private static T Query<T>(string folder, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Web.Data.DataFolder.DatabasePath(folder)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
+    }
+
+    [Fact]
+    public void Cli_UnknownVerbOrOption_PrintsUsageAndExitsNonZero()
+    {
+        var folder = NewFolder();
+        var (unknown, unknownOutput) = AppProcess.Run(folder, args: "launch-rockets");
+        var (badOption, badOptionOutput) = AppProcess.Run(folder, args: ["backup", "--into", "x"]);
+        var (help, helpOutput) = AppProcess.Run(folder, args: "--help");
+
+        Assert.Equal(2, unknown);
+        Assert.Contains("Unknown command 'launch-rockets'.", unknownOutput);
+        Assert.Contains("Usage: ziggy-secrets", unknownOutput);
+        Assert.Equal(2, badOption);
+        Assert.Contains("Unknown option '--into' for backup.", badOptionOutput);
+        Assert.Equal(0, help);
+        foreach (var setting in new[] { "ZIGGY_DATA_DIR", "ZIGGY_URLS", "ZIGGY_MASTER_KEY", "ZIGGY_MASTER_KEY_FILE", "rotate-key", "backup --to", "restore --from", "verify", "reset-password --email" })
+            Assert.Contains(setting, helpOutput);
+    }
+
+    [Fact]
+    public async Task Verify_HealthyDatabase_CountsPerOrganizationAndEnvironmentWithoutValues()
+    {
+        var folder = await SeededFolderAsync(3);
+
+        var (exitCode, output) = AppProcess.Run(folder, args: "verify");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Database integrity: ok", output);
+        Assert.Contains("Acme / Development: 3 value(s) decrypt", output);
+        Assert.Contains("Acme / Production: 3 value(s) decrypt", output);
+        Assert.Contains("Everything verified.", output);
+        Assert.DoesNotContain("CANARY", output);
+    }
+
+    [Fact]
+    public async Task Verify_TamperedValue_FailsNamingSecretAndEnvironment()
+    {
+        var folder = await SeededFolderAsync(2);
+        using (var connection = new SqliteConnection($"Data Source={Web.Data.DataFolder.DatabasePath(folder)};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE SecretValues SET Ciphertext = (SELECT Ciphertext FROM SecretValues ORDER BY SecretId, Environment LIMIT 1 OFFSET 1) " +
+                                  "WHERE rowid = (SELECT rowid FROM SecretValues ORDER BY SecretId, Environment LIMIT 1)";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var (exitCode, output) = AppProcess.Run(folder, args: "verify");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("cannot be decrypted: it was altered or moved", output);
+        Assert.Contains("1 problem(s) found.", output);
+        Assert.DoesNotContain("CANARY", output);
+    }
+
+    [Fact]
+    public async Task RotateKey_ValuesWrittenBeforeDecryptAfterAndNoneUsesTheOldKey()
+    {
+        var folder = await SeededFolderAsync(5);
+
+        var (exitCode, output) = AppProcess.Run(folder, args: "rotate-key");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Created data key 2.", output);
+        Assert.Contains("[####################] 15/15 (100%) ETA 0:00:00", output);
+        Assert.Equal(0L, Query<long>(folder, "SELECT COUNT(*) FROM SecretValues WHERE KeyId <> 2"));
+        var (verify, verifyOutput) = AppProcess.Run(folder, args: "verify");
+        Assert.Equal(0, verify);
+        Assert.Contains("Acme / Staging: 5 value(s) decrypt", verifyOutput);
+    }
+
+    [Fact]
+    public async Task RotateKey_KilledHalfWay_RunAgainFinishes()
+    {
+        var folder = await SeededFolderAsync(400); // 1,200 values: six batches
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "rotate-key"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            Environment = { ["ZIGGY_DATA_DIR"] = folder, ["ZIGGY_MASTER_KEY"] = "" },
+        };
+        using (var process = Process.Start(start)!)
+        {
+            // Kill it right after its first batch is committed.
+            while (await process.StandardOutput.ReadLineAsync() is { } line && !line.StartsWith('[')) { }
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        var left = Query<long>(folder, "SELECT COUNT(*) FROM SecretValues WHERE KeyId = 1");
+        var (exitCode, output) = AppProcess.Run(folder, args: "rotate-key");
+
+        Assert.True(left > 0, "The kill came after the rotation had already finished.");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Resuming the rotation to data key 2.", output);
+        Assert.Equal(0L, Query<long>(folder, "SELECT COUNT(*) FROM SecretValues WHERE KeyId <> 2"));
+        Assert.Equal(0, AppProcess.Run(folder, args: "verify").ExitCode);
+    }
+
+    [Fact]
+    public async Task RotateKey_Master_RewrapsForTheNewKeyAndRefusesABadKeyFile()
+    {
+        var folder = await SeededFolderAsync(2);
+        var bad = Path.Combine(folder, "bad.key");
+        await File.WriteAllTextAsync(bad, "not base64 at all");
+
+        var (refused, refusedOutput) = AppProcess.Run(folder, args: ["rotate-key", "--master", "--new-master-key-file", bad]);
+        Assert.Equal(1, refused);
+        Assert.Contains($"--new-master-key-file: The master key file '{bad}' must hold 32 bytes as base64 (one line).", refusedOutput);
+        var (missing, missingOutput) = AppProcess.Run(folder, args: ["rotate-key", "--master", "--new-master-key-file", bad + ".nope"]);
+        Assert.Equal(1, missing);
+        Assert.Contains("does not exist", missingOutput);
+
+        var newKeyFile = Path.Combine(NewFolder(), "new-master.key");
+        Directory.CreateDirectory(Path.GetDirectoryName(newKeyFile)!);
+        await File.WriteAllTextAsync(newKeyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        var (rotated, rotatedOutput) = AppProcess.Run(folder, args: ["rotate-key", "--master", "--new-master-key-file", newKeyFile]);
+        Assert.Equal(0, rotated);
+        Assert.Contains("Re-wrapped 2 data key(s) under the new master key.", rotatedOutput);
+
+        // The new master key opens the database and every value decrypts; the old one no longer does.
+        var (verify, _) = AppProcess.Run(folder, new() { ["ZIGGY_MASTER_KEY_FILE"] = newKeyFile }, args: "verify");
+        Assert.Equal(0, verify);
+        var (old, oldOutput) = AppProcess.Run(folder, args: "verify");
+        Assert.NotEqual(0, old);
+        Assert.Contains("the master key does not match this database", oldOutput);
+    }
+
+    [Fact]
+    public async Task BackupAndRestore_WhileWriting_RestoredCopyVerifiesAndHoldsEveryEarlierWrite()
+    {
+        var folder = NewFolder();
+        var backup = Path.Combine(NewFolder(), "ziggy-backup.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(backup)!);
+        List<string> committedBeforeBackup;
+        using (var app = new ZiggyAppFactory(folder) { KeepDataOnDispose = true })
+        {
+            var owner = await app.SetUpAsync();
+            var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia Owner");
+            var committed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using var stop = new CancellationTokenSource();
+            var writer = Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested && i < 5000; i++)
+                {
+                    var name = $"WRITE_{i:D5}";
+                    var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.CreateAsync(actor,
+                        new SecretDraft(name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = $"value-{i}-abcdefgh" })));
+                    if (result.IsOk) committed.Enqueue(name);
+                }
+            });
+            while (committed.Count < 30) await Task.Delay(20);
+
+            committedBeforeBackup = [.. committed];
+            var (exitCode, output) = AppProcess.Run(folder, args: ["backup", "--to", backup]);
+            await stop.CancelAsync();
+            await writer;
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("It does not contain the master key", output);
+        }
+
+        var restored = NewFolder();
+        var (restoreExit, restoreOutput) = AppProcess.Run(restored, args: ["restore", "--from", backup]);
+        Assert.Equal(0, restoreExit);
+        Assert.Contains("Restored", restoreOutput);
+        Assert.False(File.Exists(Path.Combine(restored, "master.key")), "The master key is never part of a backup.");
+
+        var (verify, verifyOutput) = AppProcess.Run(restored, new() { ["ZIGGY_MASTER_KEY_FILE"] = Path.Combine(folder, "master.key") }, args: "verify");
+        Assert.Equal(0, verify);
+        Assert.Contains("Everything verified.", verifyOutput);
+        foreach (var name in committedBeforeBackup)
+            Assert.Equal(1L, Query<long>(restored, $"SELECT COUNT(*) FROM Secrets WHERE Name = '{name}'"));
+
+        // A second restore into a folder that has a database is refused.
+        var (again, againOutput) = AppProcess.Run(restored, args: ["restore", "--from", backup]);
+        Assert.Equal(1, again);
+        Assert.Contains("restore only into an empty data folder", againOutput);
+    }
+
+    [Fact]
+    public async Task ResetPassword_PrintsAOneTimeLinkThatUnlocksTheAccount()
+    {
+        var folder = await SeededFolderAsync(0);
+        var (exitCode, output) = AppProcess.Run(folder, args: ["reset-password", "--email", "owner@acme.test"]);
+        Assert.Equal(0, exitCode);
+        var link = output.Split('\n').Single(l => l.Contains("/Account/ResetPassword#")).Trim();
+        var fragment = Uri.UnescapeDataString(link[(link.IndexOf('#') + 1)..]);
+        var (email, token) = (fragment[..fragment.IndexOf(':')], fragment[(fragment.IndexOf(':') + 1)..]);
+        Assert.Equal("owner@acme.test", email);
+        Assert.Equal(1, AppProcess.Run(folder, args: ["reset-password", "--email", "nobody@acme.test"]).ExitCode);
+
+        using var app = new ZiggyAppFactory(folder) { KeepDataOnDispose = true };
+        await app.WithDbAsync(db => db.Users.ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddMinutes(5))));
+        using var session = app.CreateSession();
+        var fields = new Dictionary<string, string>
+        {
+            ["Input.Email"] = email, ["Input.Token"] = token, ["Input.Password"] = "a brand new password", ["Input.ConfirmPassword"] = "a brand new password",
+        };
+        var page = await session.GetPageAsync("/Account/ResetPassword");
+        page.AssertEveryFieldLabelled();
+        var done = await session.SubmitAndFollowAsync(page.Form("#reset-form"), fields);
+        Assert.Contains("Your password was changed.", done.Text());
+
+        using var signedIn = await app.SignInAsync("owner@acme.test", "a brand new password");
+        var reused = await session.SubmitAndFollowAsync((await session.GetPageAsync("/Account/ResetPassword")).Form("#reset-form"),
+            new(fields) { ["Input.Password"] = "yet another password", ["Input.ConfirmPassword"] = "yet another password" });
+        Assert.Contains(Web.Pages.Account.ResetPasswordModel.InvalidLinkMessage, reused.FormError());
+    }
+}
