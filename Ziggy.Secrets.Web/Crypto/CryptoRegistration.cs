@@ -5,19 +5,17 @@ namespace Ziggy.Secrets.Web.Crypto;
 
 /// <summary>
 /// The cipher the app uses. It follows key rotation while serving: a ciphertext under a data key it has not seen makes it
-/// reload the key ring, and it looks for a newer active key at most every two seconds before encrypting, so a
-/// <c>rotate-key</c> run in another process takes effect here without a restart.
+/// reload the key ring, and before each encryption it checks (one small query) whether a newer data key became active,
+/// so a <c>rotate-key</c> run in another process takes effect here at once, without a restart.
 /// </summary>
 public sealed class SecretCipherHost : ISecretCipher, IDisposable
 {
-    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
     private readonly List<XChaChaSecretCipher> _retired = [];
     private readonly Lock _gate = new();
     private XChaChaSecretCipher? _cipher;
     private DataKeyRing? _ring;
     private Func<(int ActiveKeyId, Func<DataKeyRing?> Open)>? _reload;
     private long _retiredDecrypts;
-    private long _lastCheck;
 
     public bool IsOpen => _cipher is not null;
 
@@ -35,13 +33,8 @@ public sealed class SecretCipherHost : ISecretCipher, IDisposable
 
     public EncryptedValue Encrypt(string plaintext, ValuePlace place)
     {
-        var now = Environment.TickCount64;
-        if (now - Interlocked.Read(ref _lastCheck) > CheckInterval.TotalMilliseconds)
-        {
-            Interlocked.Exchange(ref _lastCheck, now);
-            var (active, open) = _reload!();
-            if (active != ActiveKeyId && open() is { } ring) Swap(ring);
-        }
+        var (active, open) = _reload!();
+        if (active != ActiveKeyId && open() is { } ring) Swap(ring);
 
         return Current.Encrypt(plaintext, place);
     }
@@ -154,8 +147,13 @@ public static class CryptoRegistration
         services.GetRequiredService<SecretCipherHost>().Open(open.Ring, () =>
         {
             using var reloadScope = services.CreateScope();
-            var keys = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
-            return (keys.Count == 0 ? 0 : keys[^1].Id, () => DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList()).Ring);
+            var active = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.Max(k => k.Id);
+            return (active, () =>
+            {
+                using var openScope = services.CreateScope();
+                var keys = openScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
+                return DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList()).Ring;
+            });
         });
         return null;
     }

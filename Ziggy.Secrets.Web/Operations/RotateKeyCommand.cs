@@ -70,6 +70,9 @@ public static class RotateKeyCommand
             using (var cipher = new XChaChaSecretCipher(open.Ring))
             {
                 failures = await ReencryptAsync(db, cipher, active, output, error);
+                // A save the server began before it saw the new key may commit just after the first pass: sweep once more.
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                if (failures == 0) failures = await ReencryptAsync(db, cipher, active, output, error);
             }
 
             if (newMaster is not null)

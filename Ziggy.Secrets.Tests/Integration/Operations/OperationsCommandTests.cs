@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Crypto;
@@ -124,6 +125,44 @@ public sealed class OperationsCommandTests : IDisposable
         var (verify, verifyOutput) = AppProcess.Run(folder, args: "verify");
         Assert.Equal(0, verify);
         Assert.Contains("Acme / Staging: 5 value(s) decrypt", verifyOutput);
+    }
+
+    [Fact]
+    public async Task RotateKey_WhileTheServerWrites_ServerFollowsTheNewKeyAndNothingStaysOnTheOldOne()
+    {
+        var folder = await SeededFolderAsync(20);
+        using var app = new ZiggyAppFactory(folder) { KeepDataOnDispose = true };
+        var owner = await app.WithDbAsync(db => db.Users.SingleAsync());
+        var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia Owner");
+        using var stop = new CancellationTokenSource();
+        var saves = 0;
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var name = $"SECRET_{i % 20:D4}";
+                var current = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync(s => s.Name == name));
+                var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.UpdateAsync(actor, current.Id,
+                    new SecretChanges(current.Version, name, $"save {i}", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = $"stg-new-{i}-abcdef" })));
+                if (result.IsOk) Interlocked.Increment(ref saves);
+            }
+        });
+
+        var (exitCode, output) = AppProcess.Run(folder, args: "rotate-key");
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await writer;
+
+        Assert.Equal(0, exitCode);
+        Assert.True(saves > 0);
+        Assert.Contains("Done: every value is under data key 2.", output);
+        Assert.Equal(0L, Query<long>(folder, "SELECT COUNT(*) FROM SecretValues WHERE KeyId <> 2"));
+        // The running server decrypts what the rotation wrote (it reloads its keys by itself).
+        var stored = await app.WithDbAsync(db => db.Secrets.Include(s => s.Values).AsNoTracking().FirstAsync());
+        var cipher = app.Services.GetRequiredService<ISecretCipher>();
+        var value = stored.ValueFor(SecretEnvironment.Development)!;
+        Assert.True(cipher.Decrypt(value.ToEncrypted(), new ValuePlace(stored.OrganizationId, stored.Id, stored.Name, SecretEnvironment.Development)).Succeeded);
+        Assert.Equal(0, AppProcess.Run(folder, args: "verify").ExitCode);
     }
 
     [Fact]
