@@ -24,7 +24,20 @@ if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
     return 1;
 }
 
+var (database, databaseError) = DatabaseSettings.From(builder.Configuration);
+if (database is null)
+{
+    Console.Error.WriteLine(databaseError);
+    return 1;
+}
+
 // Backup and restore work on the database file alone: no master key, no server.
+if (database.IsPostgres && command.Verb is "backup" or "restore")
+{
+    Console.Error.WriteLine("backup and restore work on the embedded SQLite database; on PostgreSQL use pg_dump and pg_restore.");
+    return 1;
+}
+
 if (command.Verb == "backup") return BackupCommands.Backup(dataFolder, command.Option("--to")!, Console.Out, Console.Error);
 if (command.Verb == "restore") return BackupCommands.Restore(dataFolder, command.Option("--from")!, Console.Out, Console.Error);
 
@@ -37,7 +50,7 @@ if (masterKey is null)
 }
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddZiggyData(dataFolder);
+builder.Services.AddZiggyData(dataFolder, database);
 builder.Services.AddZiggyCrypto(masterKey);
 builder.Services.AddZiggyAccounts();
 builder.Services.AddZiggySecrets();

@@ -106,7 +106,7 @@ public static class CryptoRegistration
         var keyFile = configuration[MasterKeyFileConfigurationKey] ?? configuration[MasterKeyProvider.FileEnvironmentVariable];
         var defaultFile = Path.Combine(dataFolder, MasterKeyProvider.DefaultFileName);
         if (string.IsNullOrWhiteSpace(base64) && string.IsNullOrWhiteSpace(keyFile) && !File.Exists(defaultFile)
-            && DataFolder.HoldsEncryptedData(dataFolder))
+            && DataFolder.HoldsEncryptedData(dataFolder, configuration))
         {
             // Making a fresh key here would only produce a confusing mismatch (and a useless key file).
             return (null, $"The master key file '{defaultFile}' is missing, but this database holds encrypted data: restore the master key " +

@@ -36,8 +36,10 @@ public static class DataFolder
     }
 
     /// <summary>True when the folder's database already holds data keys (so its master key must not be replaced).</summary>
-    public static bool HoldsEncryptedData(string dataFolder)
+    public static bool HoldsEncryptedData(string dataFolder, IConfiguration configuration)
     {
+        // On PostgreSQL a replaced key still cannot open the data keys: the start stops with the mismatch message.
+        if (DatabaseSettings.From(configuration).Settings is { IsPostgres: true }) return false;
         var path = DatabasePath(dataFolder);
         if (!File.Exists(path)) return false;
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");

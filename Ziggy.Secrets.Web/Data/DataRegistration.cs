@@ -4,36 +4,65 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ziggy.Secrets.Web.Data;
 
+/// <summary>Which database: the embedded SQLite file (default) or PostgreSQL, for several instances.</summary>
+public sealed record DatabaseSettings(bool IsPostgres, string? ConnectionString)
+{
+    public const string ProviderKey = "Ziggy:Database:Provider";
+    public const string ConnectionStringKey = "Ziggy:Database:ConnectionString";
+
+    /// <summary>Reads <c>Ziggy:Database:Provider</c> (Sqlite | Postgres) and <c>Ziggy:Database:ConnectionString</c>; null plus an error when they do not fit.</summary>
+    public static (DatabaseSettings? Settings, string? Error) From(IConfiguration configuration)
+    {
+        var provider = configuration[ProviderKey] ?? configuration["ZIGGY_DATABASE_PROVIDER"] ?? "Sqlite";
+        var connection = configuration[ConnectionStringKey] ?? configuration["ZIGGY_DATABASE_CONNECTION"];
+        return provider.ToLowerInvariant() switch
+        {
+            "sqlite" => (new DatabaseSettings(false, null), null),
+            "postgres" or "postgresql" when !string.IsNullOrWhiteSpace(connection) => (new DatabaseSettings(true, connection), null),
+            "postgres" or "postgresql" => (null, $"{ProviderKey} is Postgres, so {ConnectionStringKey} (or ZIGGY_DATABASE_CONNECTION) must hold its connection string."),
+            _ => (null, $"{ProviderKey} must be Sqlite or Postgres (it is '{provider}')."),
+        };
+    }
+}
+
 public static class DataRegistration
 {
-    public static IServiceCollection AddZiggyData(this IServiceCollection services, string dataFolder)
+    public static IServiceCollection AddZiggyData(this IServiceCollection services, string dataFolder, DatabaseSettings database)
     {
-        var connectionString = new SqliteConnectionStringBuilder
+        services.AddSingleton(database);
+        var protection = services.AddDataProtection().SetApplicationName("Ziggy.Secrets");
+        if (database.IsPostgres)
         {
-            DataSource = DataFolder.DatabasePath(dataFolder),
-            Pooling = true,
-            // Writers wait for each other instead of failing with "database is locked".
-            DefaultTimeout = 30,
-        }.ToString();
+            services.AddDbContext<ZiggyDbContext, PostgresZiggyDbContext>(options => options.UseNpgsql(database.ConnectionString));
+            // Several instances read the same keys, so a cookie from one signs in on the others.
+            protection.PersistKeysToDbContext<ZiggyDbContext>();
+        }
+        else
+        {
+            var connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = DataFolder.DatabasePath(dataFolder),
+                Pooling = true,
+                // Writers wait for each other instead of failing with "database is locked".
+                DefaultTimeout = 30,
+            }.ToString();
+            services.AddDbContext<ZiggyDbContext>(options => options.UseSqlite(connectionString));
+            // Sign-in cookies stay valid across restarts because their keys live in the data folder.
+            protection.PersistKeysToFileSystem(new DirectoryInfo(DataFolder.DataProtectionKeysPath(dataFolder)));
+        }
 
-        services.AddDbContext<ZiggyDbContext>(options => options.UseSqlite(connectionString));
-
-        // Sign-in cookies stay valid across restarts because their keys live in the data folder.
-        // The keys are encrypted at rest under a key derived from the master key (see Crypto/DataProtectionKeyEncryption).
-        services.AddDataProtection()
-            .SetApplicationName("Ziggy.Secrets")
-            .PersistKeysToFileSystem(new DirectoryInfo(DataFolder.DataProtectionKeysPath(dataFolder)));
+        // Either way the keys are encrypted at rest under a key derived from the master key (Crypto/DataProtectionKeyEncryption).
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<Crypto.DataProtectionKeyProtector>((options, protector) => options.XmlEncryptor = new Crypto.MasterKeyXmlEncryptor(protector));
         return services;
     }
 
-    /// <summary>Applies the checked-in migrations and switches the database to WAL.</summary>
+    /// <summary>Applies the checked-in migrations (and on SQLite switches the file to WAL).</summary>
     public static void MigrateZiggyDatabase(this IServiceProvider services)
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
         db.Database.Migrate();
-        db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+        if (db.Database.IsSqlite()) db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
     }
 }

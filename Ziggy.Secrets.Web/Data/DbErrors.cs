@@ -7,5 +7,11 @@ public static class DbErrors
 {
     /// <summary>True when the database refused a write because of a unique index: the last word on uniqueness.</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>PostgreSQL gave up a serializable transaction because another one changed what it read: run it again.</summary>
+    public static bool IsSerializationFailure(Exception exception) =>
+        exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.SerializationFailure or Npgsql.PostgresErrorCodes.DeadlockDetected }
+        || exception.InnerException is { } inner && IsSerializationFailure(inner);
 }

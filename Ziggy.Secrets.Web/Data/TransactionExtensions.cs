@@ -12,7 +12,27 @@ public static class TransactionExtensions
     /// </summary>
     public static async Task<Result<T>> InTransactionAsync<T>(this ZiggyDbContext db, Func<Task<Result<T>>> work)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        if (!db.Database.IsNpgsql()) return await AttemptAsync(db, work, System.Data.IsolationLevel.Serializable);
+
+        // PostgreSQL: serializable, so a rule checked inside still holds at commit; a transaction that lost a race is
+        // run again from the start (it reloads what it checks).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await AttemptAsync(db, work, System.Data.IsolationLevel.Serializable);
+            }
+            catch (Exception e) when (attempt < 10 && DbErrors.IsSerializationFailure(e))
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(5, 25 * attempt));
+            }
+        }
+    }
+
+    private static async Task<Result<T>> AttemptAsync<T>(ZiggyDbContext db, Func<Task<Result<T>>> work, System.Data.IsolationLevel isolation)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(isolation);
         var result = await work();
         if (result.IsOk) await transaction.CommitAsync();
         else

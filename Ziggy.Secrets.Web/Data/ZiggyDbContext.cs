@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,9 +10,22 @@ using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Web.Data;
 
-public sealed class ZiggyDbContext(DbContextOptions<ZiggyDbContext> options)
-    : IdentityUserContext<ApplicationUser, Guid>(options)
+/// <summary>The app's database. SQLite by default (this type); <see cref="PostgresZiggyDbContext"/> on PostgreSQL.</summary>
+public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataProtectionKeyContext
 {
+    public ZiggyDbContext(DbContextOptions<ZiggyDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected ZiggyDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    /// <summary>Used on PostgreSQL, where several instances must share the keys that sign the auth cookies.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
@@ -34,6 +48,15 @@ public sealed class ZiggyDbContext(DbContextOptions<ZiggyDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(ZiggyDbContext).Assembly);
+
+        // Organization names compare case-insensitively ("Acme" and "ACME" cannot both exist), in each engine's own way.
+        var organizationName = builder.Entity<Organization>().Property(o => o.Name);
+        if (Database.IsNpgsql())
+        {
+            builder.HasCollation("ziggy_case_insensitive", locale: "und-u-ks-level2", provider: "icu", deterministic: false);
+            organizationName.UseCollation("ziggy_case_insensitive");
+        }
+        else organizationName.UseCollation("NOCASE");
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

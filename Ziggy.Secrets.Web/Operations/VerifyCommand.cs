@@ -14,7 +14,9 @@ public static class VerifyCommand
         var cipher = scope.ServiceProvider.GetRequiredService<ISecretCipher>();
         var failures = 0;
 
-        var integrity = await db.Database.SqlQueryRaw<string>("PRAGMA integrity_check").ToListAsync();
+        var integrity = db.Database.IsSqlite()
+            ? await db.Database.SqlQueryRaw<string>("PRAGMA integrity_check").ToListAsync()
+            : [await db.Database.CanConnectAsync() ? "ok" : "PostgreSQL cannot be reached"];
         if (integrity is not ["ok"])
         {
             failures++;

@@ -6,9 +6,16 @@ using Ziggy.Secrets.Web.Accounts;
 
 namespace Ziggy.Secrets.Tests.Integration.Accounts;
 
-public sealed class InvitationTests : IDisposable
+public class InvitationTests : IDisposable
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public InvitationTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected InvitationTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -207,3 +214,6 @@ public sealed class InvitationTests : IDisposable
         Assert.Equal(1, await _app.WithDbAsync(db => db.Users.CountAsync(u => u.Email == "mia@acme.test")));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class InvitationTestsOnPostgres() : InvitationTests(new PostgresAppFactory());

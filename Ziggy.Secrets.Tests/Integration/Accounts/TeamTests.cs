@@ -6,9 +6,16 @@ using Ziggy.Secrets.Web.Accounts;
 
 namespace Ziggy.Secrets.Tests.Integration.Accounts;
 
-public sealed class TeamTests : IDisposable
+public class TeamTests : IDisposable
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public TeamTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected TeamTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -200,3 +207,6 @@ public sealed class TeamTests : IDisposable
         return form;
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class TeamTestsOnPostgres() : TeamTests(new PostgresAppFactory());

@@ -10,17 +10,24 @@ using Ziggy.Secrets.Web.Integrations;
 
 namespace Ziggy.Secrets.Tests.Integration.Integrations;
 
-public sealed class IntegrationRunTests : IAsyncLifetime
+public class IntegrationRunTests : IAsyncLifetime
 {
     private static readonly string ApiKey = "sk_live_CANARY+" + Guid.NewGuid().ToString("N") + "/é&\"x";
     private static readonly string Token = "tok CANARY " + Guid.NewGuid().ToString("N") + " ü+/=";
     private static readonly string Password = "pw-CANARY-" + Guid.NewGuid().ToString("N");
 
-    private readonly ZiggyAppFactory _app = new(settings: new()
+    private readonly ZiggyAppFactory _app;
+
+    public IntegrationRunTests()
+        : this(new ZiggyAppFactory(settings: new()
+        {
+            ["Ziggy:Integrations:AllowPrivateNetworks"] = "true",
+            ["Ziggy:Integrations:TimeoutSeconds"] = "2",
+        }))
     {
-        ["Ziggy:Integrations:AllowPrivateNetworks"] = "true",
-        ["Ziggy:Integrations:TimeoutSeconds"] = "2",
-    });
+    }
+
+    protected IntegrationRunTests(ZiggyAppFactory app) => _app = app;
 
     private StubServer _stub = null!;
     private ApplicationUser _owner = null!;
@@ -325,3 +332,6 @@ public sealed class IntegrationRunTests : IAsyncLifetime
         Assert.Equal(0, await _app.WithDbAsync(db => db.Integrations.CountAsync()));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class IntegrationRunTestsOnPostgres() : IntegrationRunTests(new PostgresAppFactory());

@@ -9,9 +9,16 @@ using Ziggy.Secrets.Web.Secrets;
 namespace Ziggy.Secrets.Tests.Integration.Secrets;
 
 /// <summary>Requests a browser of this app would never send: each changes nothing and reveals nothing.</summary>
-public sealed class ForgedRequestTests : IAsyncLifetime
+public class ForgedRequestTests : IAsyncLifetime
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public ForgedRequestTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected ForgedRequestTests(ZiggyAppFactory app) => _app = app;
     private ApplicationUser _owner = null!;
     private Guid _secretId;
     private string _fingerprint = "";
@@ -155,3 +162,6 @@ public sealed class ForgedRequestTests : IAsyncLifetime
         Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class ForgedRequestTestsOnPostgres() : ForgedRequestTests(new PostgresAppFactory());

@@ -10,10 +10,17 @@ using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Tests.Integration.Secrets;
 
-public sealed class SecretsPageTests : IDisposable
+public class SecretsPageTests : IDisposable
 {
     private static readonly string StripeKey = "sk_live_" + new string('Q', 95) + "RgA1";
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public SecretsPageTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected SecretsPageTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -343,3 +350,6 @@ public sealed class SecretsPageTests : IDisposable
         Assert.Equal(10_000, rows.RootElement.GetArrayLength());
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class SecretsPageTestsOnPostgres() : SecretsPageTests(new PostgresAppFactory());

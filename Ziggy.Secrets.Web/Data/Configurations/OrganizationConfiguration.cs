@@ -9,8 +9,6 @@ public sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organiz
     public void Configure(EntityTypeBuilder<Organization> builder)
     {
         builder.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength).IsRequired();
-        // Names compare case-insensitively so "Acme" and "ACME" cannot both exist.
-        builder.Property(o => o.Name).UseCollation("NOCASE");
         builder.HasIndex(o => o.Name).IsUnique();
     }
 }
