@@ -1,0 +1,94 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using Npgsql;
+using Ziggy.Secrets.Tests.Support;
+
+namespace Ziggy.Secrets.Tests.Integration.Postgres;
+
+/// <summary>Two app processes on different ports over one PostgreSQL database, as several instances are run.</summary>
+public sealed class TwoInstanceTests : IDisposable
+{
+    private readonly string _database = "ziggy_two_" + Guid.NewGuid().ToString("N");
+    private readonly List<string> _folders = [];
+
+    public void Dispose()
+    {
+        NpgsqlConnection.ClearAllPools();
+        using var connection = new NpgsqlConnection(PostgresAppFactory.ConnectionString("postgres"));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)";
+        command.ExecuteNonQuery();
+        foreach (var folder in _folders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
+    }
+
+    private Dictionary<string, string> Instance(string masterKey)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ziggy-tests", Guid.NewGuid().ToString("N"));
+        _folders.Add(folder);
+        return new()
+        {
+            ["ZIGGY_DATA_DIR"] = folder,
+            ["ZIGGY_MASTER_KEY"] = masterKey,
+            ["Ziggy__Database__Provider"] = "Postgres",
+            ["Ziggy__Database__ConnectionString"] = PostgresAppFactory.ConnectionString(_database),
+        };
+    }
+
+    [Fact]
+    public async Task TwoInstances_ShareSessionsAndWritesAndSplitConcurrentSavesIntoOneSuccess()
+    {
+        var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        using var first = await RunningApp.StartAsync(Instance(masterKey));
+        using var second = await RunningApp.StartAsync(Instance(masterKey));
+        // One cookie jar for 127.0.0.1: cookies do not depend on the port, exactly as in a browser behind a balancer.
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var session = new TestSession(new HttpClient(handler));
+
+        // Set up and sign in on the first instance...
+        var setup = await session.GetPageAsync(first.BaseUrl + "/Setup");
+        var signedIn = await session.SubmitAsync(setup.Form(), new()
+        {
+            ["Input.OrganizationName"] = "Acme", ["Input.DisplayName"] = "Olivia Owner", ["Input.Email"] = "owner@acme.test",
+            ["Input.Password"] = ZiggyAppFactory.Password, ["Input.ConfirmPassword"] = ZiggyAppFactory.Password,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+
+        // ...and the same cookie is a session on the second.
+        var onSecond = await session.GetPageAsync(second.BaseUrl + "/Secrets");
+        Assert.Equal("Olivia Owner", onSecond.QuerySelector("[data-testid=user-name]")?.TextContent);
+
+        // A write on the second is seen by the first.
+        var add = await session.GetPageAsync(second.BaseUrl + "/Secrets?handler=New");
+        Assert.Equal(HttpStatusCode.Redirect, (await session.SubmitAsync(add.Form("#secret-form"),
+            new() { ["Input.Name"] = "SHARED_KEY", ["Input.Development"] = "shared-value-0123456789" })).StatusCode);
+        var rows = await (await session.Client.GetAsync(first.BaseUrl + "/Secrets?handler=Rows")).Content.ReadAsStringAsync();
+        Assert.Contains("SHARED_KEY", rows);
+
+        // 20 saves of version 1 at once, split across both instances: one wins, 19 are told someone else saved first.
+        var id = System.Text.Json.JsonDocument.Parse(rows).RootElement[0].GetProperty("id").GetString();
+        var editor = await session.GetPageAsync($"{first.BaseUrl}/Secrets?handler=Edit&id={id}");
+        var token = editor.QuerySelector<IHtmlInputElement>("#secret-form input[name=__RequestVerificationToken]")!.Value;
+        var start = new TaskCompletionSource();
+        var saves = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            var instance = i % 2 == 0 ? first : second;
+            return await session.PostFormAsync($"{instance.BaseUrl}/Secrets?handler=Save&id={id}", new()
+            {
+                ["__RequestVerificationToken"] = token, ["Input.Name"] = "SHARED_KEY", ["Input.Description"] = $"save {i}",
+                ["Input.Version"] = "1", ["Input.Staging"] = $"staging-{i}-abcdefgh",
+            }, htmx: true);
+        })).ToList();
+        start.SetResult();
+        var responses = await Task.WhenAll(saves);
+
+        var succeeded = responses.Count(r => r.Headers.TryGetValues("HX-Trigger", out var t) && t.Single().Contains("secret-saved"));
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        var conflicts = bodies.Count(b => b.Contains("changed this secret at") || b.Contains("at the same moment"));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, succeeded);
+        Assert.Equal(19, conflicts);
+    }
+}

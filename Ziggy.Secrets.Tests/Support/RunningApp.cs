@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ziggy.Secrets.Tests.Support;
+
+/// <summary>The built app as a separate server process on a free loopback port, stopped when disposed.</summary>
+public sealed class RunningApp : IDisposable
+{
+    private readonly Process _process;
+
+    private RunningApp(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public static async Task<RunningApp> StartAsync(Dictionary<string, string> environment)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Development" },
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        var listening = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Now listening on") == true) listening.TrySetResult();
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var started = await Task.WhenAny(listening.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(90)));
+        if (started != listening.Task)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"The app did not start on {baseUrl}.");
+        }
+
+        return new RunningApp(process, baseUrl);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        _process.Dispose();
+    }
+}
