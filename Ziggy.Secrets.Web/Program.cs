@@ -5,7 +5,7 @@ using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Integrations;
 using Ziggy.Secrets.Web.Secrets;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(HostOptions(args));
 
 var dataFolder = DataFolder.Resolve(builder.Configuration);
 if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
@@ -45,3 +45,17 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
 app.Run();
 return 0;
+
+// The single binary (README, "Single binary") runs from the folder it extracts itself to, which holds wwwroot and
+// appsettings.json: that folder is its content root (the data folder stays relative to the working directory).
+// ZIGGY_URLS sets the listening URLs; it wins over ASPNETCORE_URLS, an explicit --urls argument wins over it.
+static WebApplicationOptions HostOptions(string[] args)
+{
+    var urls = Environment.GetEnvironmentVariable("ZIGGY_URLS");
+    var singleFile = AppContext.TryGetSwitch("Ziggy.Secrets.SingleFile", out var on) && on;
+    return new WebApplicationOptions
+    {
+        Args = string.IsNullOrWhiteSpace(urls) ? args : ["--urls", urls, .. args],
+        ContentRootPath = singleFile ? AppContext.BaseDirectory : null,
+    };
+}
