@@ -14,8 +14,7 @@ if (command is null || command.Verb == "help")
     return usageError is null ? 0 : 2;
 }
 
-var builder = WebApplication.CreateBuilder(command.HostArgs);
-if (Environment.GetEnvironmentVariable("ZIGGY_URLS") is { Length: > 0 } urls) builder.WebHost.UseUrls(urls);
+var builder = WebApplication.CreateBuilder(HostOptions(command.HostArgs));
 
 var dataFolder = DataFolder.Resolve(builder.Configuration);
 if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
@@ -83,3 +82,17 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
 app.Run();
 return 0;
+
+// The single binary (README, "Single binary") runs from the folder it extracts itself to, which holds wwwroot and
+// appsettings.json: that folder is its content root (the data folder stays relative to the working directory).
+// ZIGGY_URLS sets the listening URLs; it wins over ASPNETCORE_URLS, an explicit --urls argument wins over it.
+static WebApplicationOptions HostOptions(string[] args)
+{
+    var urls = Environment.GetEnvironmentVariable("ZIGGY_URLS");
+    var singleFile = AppContext.TryGetSwitch("Ziggy.Secrets.SingleFile", out var on) && on;
+    return new WebApplicationOptions
+    {
+        Args = string.IsNullOrWhiteSpace(urls) ? args : ["--urls", urls, .. args],
+        ContentRootPath = singleFile ? AppContext.BaseDirectory : null,
+    };
+}
