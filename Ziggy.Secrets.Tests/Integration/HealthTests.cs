@@ -4,9 +4,16 @@ using Ziggy.Secrets.Tests.Support;
 
 namespace Ziggy.Secrets.Tests.Integration;
 
-public sealed class HealthTests : IDisposable
+public class HealthTests : IDisposable
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public HealthTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected HealthTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -36,3 +43,6 @@ public sealed class HealthTests : IDisposable
         Assert.DoesNotContain("Acme", body.RootElement.GetRawText());
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class HealthTestsOnPostgres() : HealthTests(new PostgresAppFactory());

@@ -5,9 +5,16 @@ using Ziggy.Secrets.Web.Accounts;
 namespace Ziggy.Secrets.Tests.Integration.Accounts;
 
 /// <summary>Whatever a client sends, the answer is a page or a clear refusal, never a 500.</summary>
-public sealed class HostileInputTests : IDisposable
+public class HostileInputTests : IDisposable
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public HostileInputTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected HostileInputTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -49,3 +56,6 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/Secrets")).StatusCode);
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class HostileInputTestsOnPostgres() : HostileInputTests(new PostgresAppFactory());

@@ -7,9 +7,16 @@ using Ziggy.Secrets.Web.Accounts;
 
 namespace Ziggy.Secrets.Tests.Integration.Accounts;
 
-public sealed class OrganizationTests : IDisposable
+public class OrganizationTests : IDisposable
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public OrganizationTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected OrganizationTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -90,3 +97,6 @@ public sealed class OrganizationTests : IDisposable
         Assert.Equal(1, await _app.WithDbAsync(db => db.Organizations.CountAsync()));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class OrganizationTestsOnPostgres() : OrganizationTests(new PostgresAppFactory());

@@ -5,9 +5,16 @@ using Ziggy.Secrets.Web.Accounts;
 
 namespace Ziggy.Secrets.Tests.Integration.Accounts;
 
-public sealed class SetupTests : IDisposable
+public class SetupTests : IDisposable
 {
-    private readonly ZiggyAppFactory _app = new();
+    private readonly ZiggyAppFactory _app;
+
+    public SetupTests()
+        : this(new ZiggyAppFactory())
+    {
+    }
+
+    protected SetupTests(ZiggyAppFactory app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 
@@ -115,3 +122,6 @@ public sealed class SetupTests : IDisposable
         Assert.Equal(1, await _app.WithDbAsync(db => db.Organizations.CountAsync()));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class SetupTestsOnPostgres() : SetupTests(new PostgresAppFactory());

@@ -36,14 +36,29 @@ public sealed class AuthorizationMatrixTests
         [Caller.OtherOrganizationAdmin] = ["CreateSecret", "CreateIntegrationUsingSecret", "Invite"],
     };
 
-    public static TheoryData<Caller> Callers => new(Enum.GetValues<Caller>());
+    public static TheoryData<Caller, string> Callers
+    {
+        get
+        {
+            var data = new TheoryData<Caller, string>();
+            foreach (var caller in Enum.GetValues<Caller>())
+            {
+                data.Add(caller, "Sqlite");
+                data.Add(caller, "Postgres");
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Callers))]
-    public async Task EveryStateChangingEndpoint_AllowedChangesRefusedLeavesTheDatabaseUnchanged(Caller caller)
+    public async Task EveryStateChangingEndpoint_AllowedChangesRefusedLeavesTheDatabaseUnchanged(Caller caller, string database)
     {
         await using var stub = await StubServer.StartAsync();
-        using var app = new ZiggyAppFactory(settings: new() { ["Ziggy:Integrations:AllowPrivateNetworks"] = "true" });
+        using var app = database == "Postgres"
+            ? new PostgresAppFactory()
+            : new ZiggyAppFactory(settings: new() { ["Ziggy:Integrations:AllowPrivateNetworks"] = "true" });
         var superAdmin = await app.SetUpAsync("sa@acme.test");
         var org = superAdmin.OrganizationId;
         var memberOwner = await app.AddUserAsync(org, "mo@acme.test", Role.Member, "Mo Owner");
