@@ -42,6 +42,7 @@ public static class WebRegistration
         app.MapStaticAssets().AllowAnonymous();
         app.MapHtmxAntiforgeryScript().AllowAnonymous();
         app.MapZiggyHealth();
+        app.MapZiggyBenchmarkCeilings();
         app.MapRazorPages().WithStaticAssets();
         return app;
     }

@@ -1,0 +1,236 @@
+using AngleSharp.Dom;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AngleSharp;
+using AngleSharp.Html.Dom;
+using Microsoft.Data.Sqlite;
+using Ziggy.Secrets.Benchmarks;
+
+// Whole-app benchmark: the real app in Release on a real port, 10,000 secrets, each scenario beside its ceiling in the
+// same run. Prints figures and ratios; asserts nothing (benchmarks are not tests).
+var secrets = Arg("--secrets", 10_000);
+var seconds = Arg("--seconds", 10);
+var connections = Arg("--connections", 8);
+var duration = TimeSpan.FromSeconds(seconds);
+var root = FindRoot();
+var work = Path.Combine(Path.GetTempPath(), "ziggy-bench-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(work);
+
+Console.WriteLine("Building the app in Release...");
+Run("dotnet", ["build", Path.Combine(root, "Ziggy.Secrets.Web"), "-c", "Release", "-v", "q", "-nologo"]);
+var port = FreePort();
+var baseUrl = $"http://127.0.0.1:{port}";
+var app = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(root, "Ziggy.Secrets.Web", "bin", "Release", "net10.0", "Ziggy.Secrets.Web.dll")])
+{
+    WorkingDirectory = Path.Combine(root, "Ziggy.Secrets.Web"),
+    RedirectStandardOutput = true,
+    RedirectStandardError = true,
+    Environment =
+    {
+        ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ZIGGY_DATA_DIR"] = Path.Combine(work, "data"),
+        ["Ziggy__Benchmark__Enabled"] = "true", ["Logging__LogLevel__Default"] = "Warning",
+    },
+})!;
+app.OutputDataReceived += (_, _) => { };
+app.ErrorDataReceived += (_, _) => { };
+app.BeginOutputReadLine();
+app.BeginErrorReadLine();
+
+try
+{
+    using var handler = new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), MaxConnectionsPerServer = 64 };
+    using var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+    for (var i = 0; i < 300 && !await Healthy(http); i++) await Task.Delay(200);
+
+    // Set up, sign in, seed.
+    var setup = await Document(http, "/Setup");
+    await Post(http, setup, "form", new()
+    {
+        ["Input.OrganizationName"] = "Bench", ["Input.DisplayName"] = "Bench Owner", ["Input.Email"] = "bench@bench.test",
+        ["Input.Password"] = "benchmark password", ["Input.ConfirmPassword"] = "benchmark password",
+    });
+    var token = (await Document(http, "/Secrets")).QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+    Console.WriteLine($"Seeding {secrets:N0} secrets (three values each)...");
+    var seeded = 0;
+    await Parallel.ForEachAsync(Enumerable.Range(0, secrets), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+    {
+        using var response = await http.PostAsync("/Secrets?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Input.Name"] = $"SECRET_{i:D5}", ["Input.Description"] = $"Benchmark secret {i}",
+            ["Input.Development"] = $"sk_test_{i:D5}_{new string('d', 40)}", ["Input.Staging"] = $"sk_stg_{i:D5}_{new string('s', 40)}",
+            ["Input.Production"] = $"sk_live_{i:D5}_{new string('p', 40)}",
+        }));
+        if (response.StatusCode == HttpStatusCode.Redirect) Interlocked.Increment(ref seeded);
+    });
+    Console.WriteLine($"Seeded {seeded:N0}.");
+
+    var rowsJson = await http.GetStringAsync("/Secrets?handler=Rows");
+    var ids = JsonDocument.Parse(rowsJson).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+    var pageBytes = (await http.GetByteArrayAsync("/Secrets")).Length;
+    var partialBytes = await EditPartialLength(http, ids[0]);
+    var decryptsBefore = await Decrypts(http);
+
+    var results = new List<(Figures App, Figures Ceiling)>();
+    results.Add((await LoadClient.RunAsync("Grid rows (10,000 secrets)", connections, duration, _ => Ok(http, "/Secrets?handler=Rows")),
+                 await LoadClient.RunAsync("bare: 10,000 plain records", connections, duration, _ => Ok(http, $"/_bench/rows?count={ids.Length}"))));
+    results.Add((await LoadClient.RunAsync("Secrets page (HTML)", connections, duration, _ => Ok(http, "/Secrets")),
+                 await LoadClient.RunAsync($"bare: static page ({pageBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={pageBytes}"))));
+    var random = new Random(1);
+    results.Add((await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, _ => Ok(http, $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)]}", htmx: true)),
+                 await LoadClient.RunAsync($"bare: static page ({partialBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={partialBytes}"))));
+
+    // Saves: each connection saves its own secret, following the version it gets back.
+    var versions = new int[connections];
+    for (var c = 0; c < connections; c++) versions[c] = await Version(http, ids[c]);
+    var save = await LoadClient.RunAsync("Save one value (encrypt + check + audit)", connections, duration, async c =>
+    {
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/Secrets?handler=Save&id={ids[c]}")
+        {
+            Headers = { { "HX-Request", "true" } },
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["Input.Name"] = $"SECRET_{c:D5}", ["Input.Description"] = $"Benchmark secret {c}",
+                ["Input.Version"] = versions[c].ToString(), ["Input.Staging"] = $"sk_stg_{Guid.NewGuid():N}",
+            }),
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        var match = Regex.Match(body, "name=\"Input.Version\" value=\"(\\d+)\"");
+        if (!match.Success) return false;
+        versions[c] = int.Parse(match.Groups[1].Value);
+        return response.IsSuccessStatusCode;
+    });
+    results.Add((save, (Figures)RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
+    var decryptsAfter = await Decrypts(http);
+    var peakRss = PeakRssMb(app.Id);
+
+    Console.WriteLine();
+    Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {connections} connections, {seconds} s per scenario, {ids.Length:N0} secrets.");
+    Console.WriteLine();
+    Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | ceiling | ceiling req/s | ratio |");
+    Console.WriteLine("|---|---:|---:|---:|---|---:|---:|");
+    foreach (var (a, c) in results)
+        Console.WriteLine($"| {a.Scenario} | {a.RequestsPerSecond:N0} | {a.P50Ms:N2} | {a.P99Ms:N2} | {c.Scenario} | {c.RequestsPerSecond:N0} | {a.RequestsPerSecond / c.RequestsPerSecond:N2} |");
+    Console.WriteLine();
+    Console.WriteLine($"Decrypts during scenarios 1-3 and saves: {decryptsAfter - decryptsBefore} (listing, opening and saving must decrypt nothing).");
+    Console.WriteLine($"Peak RSS of the app process: {peakRss:N0} MB.");
+    Console.WriteLine($"Errors: {string.Join(", ", results.Select(r => $"{r.App.Scenario}: {r.App.Errors}"))}");
+}
+finally
+{
+    app.Kill(entireProcessTree: true);
+    await app.WaitForExitAsync();
+    SqliteConnection.ClearAllPools();
+    try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+}
+
+return 0;
+
+int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v) : fallback;
+
+static string FindRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Ziggy.Secrets.sln"))) dir = dir.Parent;
+    return dir?.FullName ?? throw new InvalidOperationException("Run from inside the repository.");
+}
+
+static void Run(string file, string[] arguments)
+{
+    using var process = Process.Start(new ProcessStartInfo(file, arguments))!;
+    process.WaitForExit();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed.");
+}
+
+static int FreePort()
+{
+    var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+static async Task<bool> Healthy(HttpClient http)
+{
+    try { return (await http.GetAsync("/healthz")).IsSuccessStatusCode; }
+    catch (HttpRequestException) { return false; }
+}
+
+static async Task<IHtmlDocument> Document(HttpClient http, string url)
+{
+    var html = await http.GetStringAsync(url);
+    return (IHtmlDocument)await BrowsingContext.New(Configuration.Default).OpenAsync(r => r.Content(html).Address(new Uri(http.BaseAddress!, url)));
+}
+
+static async Task Post(HttpClient http, IHtmlDocument page, string selector, Dictionary<string, string> values)
+{
+    var form = page.QuerySelector<IHtmlFormElement>(selector)!;
+    var fields = form.Elements.OfType<IHtmlInputElement>().Where(e => e.Name is not null && e.Type == "hidden").ToDictionary(e => e.Name!, e => e.Value);
+    foreach (var (k, v) in values) fields[k] = v;
+    using var response = await http.PostAsync(form.Action, new FormUrlEncodedContent(fields));
+}
+
+static async Task<bool> Ok(HttpClient http, string url, bool htmx = false)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+    if (htmx) request.Headers.Add("HX-Request", "true");
+    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+    return response.IsSuccessStatusCode;
+}
+
+static async Task<int> EditPartialLength(HttpClient http, string id)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Get, $"/Secrets?handler=Edit&id={id}") { Headers = { { "HX-Request", "true" } } };
+    using var response = await http.SendAsync(request);
+    return (await response.Content.ReadAsByteArrayAsync()).Length;
+}
+
+static async Task<int> Version(HttpClient http, string id)
+{
+    var html = await http.GetStringAsync($"/Secrets?handler=Edit&id={id}");
+    return int.Parse(Regex.Match(html, "name=\"Input.Version\" value=\"(\\d+)\"").Groups[1].Value);
+}
+
+static async Task<long> Decrypts(HttpClient http) =>
+    JsonDocument.Parse(await http.GetStringAsync("/_bench/decrypts")).RootElement.GetProperty("decrypts").GetInt64();
+
+static double PeakRssMb(int pid)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+    return line is null ? double.NaN : double.Parse(Regex.Match(line, "\\d+").Value) / 1024;
+}
+
+// The ceiling for a save: one-row transactions on SQLite with the app's settings (WAL, default synchronous).
+static Figures RawSqliteTransactions(string path, TimeSpan duration)
+{
+    using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+    connection.Open();
+    using (var setup = connection.CreateCommand())
+    {
+        setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);";
+        setup.ExecuteNonQuery();
+    }
+
+    var latencies = new List<double>();
+    var value = new byte[96];
+    var stopwatch = Stopwatch.StartNew();
+    while (stopwatch.Elapsed < duration)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var transaction = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO t (v) VALUES ($v)";
+        insert.Parameters.AddWithValue("$v", value);
+        insert.ExecuteNonQuery();
+        transaction.Commit();
+        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    var sorted = latencies.Order().ToArray();
+    return new Figures("raw SQLite one-row transaction", sorted.Length / stopwatch.Elapsed.TotalSeconds,
+        sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)], 0);
+}
