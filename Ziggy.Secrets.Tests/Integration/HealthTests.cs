@@ -46,3 +46,21 @@ public class HealthTests : IDisposable
 
 /// <summary>The same tests on PostgreSQL.</summary>
 public sealed class HealthTestsOnPostgres() : HealthTests(new PostgresAppFactory());
+
+public sealed class BenchmarkCeilingTests : IDisposable
+{
+    private readonly ZiggyAppFactory _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Theory]
+    [InlineData("/_bench/rows?count=10")]
+    [InlineData("/_bench/page?bytes=100")]
+    [InlineData("/_bench/decrypts")]
+    public async Task BenchmarkEndpoints_InANormalRun_DoNotExist(string url)
+    {
+        await _app.SetUpAsync();
+        using var session = await _app.SignInAsync("owner@acme.test");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await session.GetAsync(url)).StatusCode);
+    }
+}
