@@ -37,7 +37,7 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
         File.Copy(published, binary); // keeps the executable bit
         var extractFolder = Path.Combine(_root, "extract");
 
-        var port = FreePort();
+        var port = Ports.Free();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         var started = Stopwatch.StartNew();
         _app = StartBinary(binary, runFolder, extractFolder, port);
@@ -227,14 +227,6 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
 
     private string Output() => "\n" + string.Join("\n", _output.TakeLast(60));
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static string WebProjectFile(string relativePath) => Path.Combine(RepositoryRoot(), "Ziggy.Secrets.Web", relativePath);
 

@@ -329,7 +329,7 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
 
         public static AppUnderTest Start(string dataFolder, string masterKey)
         {
-            var port = FreePort();
+            var port = Ports.Free();
             var assembly = typeof(Program).Assembly.Location;
             var start = new ProcessStartInfo("dotnet", [assembly])
             {
@@ -407,13 +407,5 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
             _process.Dispose();
         }
 
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
     }
 }
