@@ -36,7 +36,22 @@ public sealed class Secret : IOwnedResource
 
     public List<SecretValue> Values { get; init; } = [];
 
+    // Which environments have a value, kept beside the secret so the grid lists 10,000 secrets from one table.
+    public bool HasDevelopment { get; private set; }
+
+    public bool HasStaging { get; private set; }
+
+    public bool HasProduction { get; private set; }
+
     public SecretValue? ValueFor(SecretEnvironment environment) => Values.FirstOrDefault(v => v.Environment == environment);
+
+    /// <summary>Brings the Has* flags in line with <see cref="Values"/> after a value was set or removed.</summary>
+    public void RefreshPresence()
+    {
+        HasDevelopment = ValueFor(SecretEnvironment.Development) is not null;
+        HasStaging = ValueFor(SecretEnvironment.Staging) is not null;
+        HasProduction = ValueFor(SecretEnvironment.Production) is not null;
+    }
 }
 
 /// <summary>

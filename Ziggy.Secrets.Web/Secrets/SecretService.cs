@@ -24,12 +24,7 @@ public sealed class SecretService(
         db.Secrets.AsNoTracking()
             .Where(s => s.OrganizationId == actor.OrganizationId)
             .OrderBy(s => s.Name)
-            .Select(s => new SecretRow(
-                s.Id, s.Name, s.Description,
-                s.Values.Any(v => v.Environment == SecretEnvironment.Development),
-                s.Values.Any(v => v.Environment == SecretEnvironment.Staging),
-                s.Values.Any(v => v.Environment == SecretEnvironment.Production),
-                s.Owner!.DisplayName, s.CreatedAt))
+            .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt))
             .ToListAsync();
 
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
@@ -225,6 +220,7 @@ public sealed class SecretService(
                 SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce,
                 Ciphertext = encrypted.Ciphertext, Mask = mask, UpdatedAt = now,
             });
+            secret.RefreshPresence();
             return;
         }
 
@@ -238,6 +234,7 @@ public sealed class SecretService(
     private static void RemoveValue(Secret secret, SecretEnvironment environment)
     {
         if (secret.ValueFor(environment) is { } stored) secret.Values.Remove(stored);
+        secret.RefreshPresence();
     }
 
     private static string Environments(IEnumerable<SecretEnvironment> environments)

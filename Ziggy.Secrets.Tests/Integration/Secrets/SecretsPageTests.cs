@@ -139,6 +139,10 @@ public class SecretsPageTests : IDisposable
         Assert.Null(after.ValueFor(SecretEnvironment.Production));
         Assert.NotNull(after.ValueFor(SecretEnvironment.Development));
         Assert.Equal("not set", SecretsUi.MaskShown(await SecretsUi.EditPageAsync(session, secret.Id), "Production"));
+        using var rows = JsonDocument.Parse(await (await session.GetAsync("/Secrets?handler=Rows")).Content.ReadAsStringAsync());
+        var row = Assert.Single(rows.RootElement.EnumerateArray());
+        Assert.True(row.GetProperty("dev").GetBoolean());
+        Assert.False(row.GetProperty("prod").GetBoolean());
     }
 
     [Fact]

@@ -485,6 +485,15 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HasDevelopment")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HasProduction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HasStaging")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)

@@ -497,6 +497,15 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<bool>("HasDevelopment")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HasProduction")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HasStaging")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
