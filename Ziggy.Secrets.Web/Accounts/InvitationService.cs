@@ -26,7 +26,7 @@ public sealed class InvitationService(ZiggyDbContext db, UserManager<Application
         {
             // Looked up again inside the transaction: of two people accepting one link at once, one wins.
             var (invitation, error) = await FindUsableAsync(token);
-            if (invitation is null) return new Result<ApplicationUser>(error!.Outcome, null, error.Errors);
+            if (invitation is null) return error!.As<ApplicationUser>();
 
             var now = clock.GetUtcNow();
             var user = new ApplicationUser

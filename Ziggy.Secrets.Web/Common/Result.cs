@@ -25,4 +25,8 @@ public sealed record Result<T>(Outcome Outcome, T? Value, IReadOnlyList<FieldErr
     public static Result<T> Invalid(IReadOnlyList<FieldError> errors) => new(Outcome.Invalid, default, errors);
 
     public static Result<T> Conflict(string message) => new(Outcome.Conflict, default, [new("", message)]);
+
+    /// <summary>The same refusal for another result type (only for results that are not Ok).</summary>
+    public Result<TOther> As<TOther>() =>
+        IsOk ? throw new InvalidOperationException("An Ok result carries a value; it cannot be passed on as another type.") : new(Outcome, default, Errors);
 }

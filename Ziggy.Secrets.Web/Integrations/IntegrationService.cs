@@ -111,7 +111,7 @@ public sealed class IntegrationService(
 
             return Result<Guid>.Ok(integration.Id);
         });
-        if (!saved.IsOk) return new Result<IntegrationDetails>(saved.Outcome, null, saved.Errors);
+        if (!saved.IsOk) return saved.As<IntegrationDetails>();
         db.ChangeTracker.Clear();
         return await GetAsync(actor, saved.Value);
     }

@@ -161,7 +161,7 @@ public sealed class SecretService(
                 return Duplicate(name);
             }
         });
-        if (!saved.IsOk) return new Result<SecretDetails>(saved.Outcome, null, saved.Errors);
+        if (!saved.IsOk) return saved.As<SecretDetails>();
 
         db.ChangeTracker.Clear();
         return await GetAsync(actor, saved.Value);

@@ -163,12 +163,5 @@ public sealed class AuditTrailTests : IAsyncLifetime
         Assert.Equal("127.0.0.1", signedIn.Ip);
     }
 
-    private async Task ExecuteSqlAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={_app.DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteSqlAsync(string sql) => Task.FromResult(SqliteAdmin.Execute(_app.DatabasePath, sql));
 }

@@ -48,14 +48,7 @@ public sealed class OperationsCommandTests : IDisposable
         return folder;
     }
 
-    private static T Query<T>(string folder, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Web.Data.DataFolder.DatabasePath(folder)};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
-    }
+    private static T Query<T>(string folder, string sql) => SqliteAdmin.Scalar<T>(Web.Data.DataFolder.DatabasePath(folder), sql);
 
     [Fact]
     public void Cli_UnknownVerbOrOption_PrintsUsageAndExitsNonZero()
@@ -94,14 +87,9 @@ public sealed class OperationsCommandTests : IDisposable
     public async Task Verify_TamperedValue_FailsNamingSecretAndEnvironment()
     {
         var folder = await SeededFolderAsync(2);
-        using (var connection = new SqliteConnection($"Data Source={Web.Data.DataFolder.DatabasePath(folder)};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE SecretValues SET Ciphertext = (SELECT Ciphertext FROM SecretValues ORDER BY SecretId, Environment LIMIT 1 OFFSET 1) " +
-                                  "WHERE rowid = (SELECT rowid FROM SecretValues ORDER BY SecretId, Environment LIMIT 1)";
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, SqliteAdmin.Execute(Web.Data.DataFolder.DatabasePath(folder),
+            "UPDATE SecretValues SET Ciphertext = (SELECT Ciphertext FROM SecretValues ORDER BY SecretId, Environment LIMIT 1 OFFSET 1) " +
+            "WHERE rowid = (SELECT rowid FROM SecretValues ORDER BY SecretId, Environment LIMIT 1)"));
 
         var (exitCode, output) = AppProcess.Run(folder, args: "verify");
 

@@ -28,7 +28,7 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _app;
 
-    [LinuxX64Fact]
+    [Fact]
     public async Task PublishedBinary_StartedAloneInEmptyFolder_ServesFullUiAndCreatesDataFolder()
     {
         var published = Publish(Path.Combine(_root, "publish"));
@@ -265,15 +265,5 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
         {
             // best effort: a temp folder
         }
-    }
-}
-
-/// <summary>The binary is published for linux-x64: elsewhere it could not start, so the test is skipped there.</summary>
-public sealed class LinuxX64FactAttribute : FactAttribute
-{
-    public LinuxX64FactAttribute()
-    {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
-            Skip = "The single binary is published for linux-x64.";
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
@@ -130,13 +129,9 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         Assert.Contains("failed: The stored Development value of secret TARGET cannot be decrypted", audited.Details);
     }
 
-    private async Task ExecuteSqlAsync(string sql, params (string Name, string Value)[] parameters)
+    private Task ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new SqliteConnection($"Data Source={_app.DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        Assert.Equal(1, SqliteAdmin.Execute(_app.DatabasePath, sql, parameters));
+        return Task.CompletedTask;
     }
 }

@@ -1,0 +1,36 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ziggy.Secrets.Tests.Support;
+
+/// <summary>SQL straight at a data folder's SQLite file, past the app: for tampering and for reading what is stored.</summary>
+public static class SqliteAdmin
+{
+    public static int Execute(string databasePath, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = Open(databasePath);
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    public static T Scalar<T>(string databasePath, string sql)
+    {
+        using var connection = Open(databasePath);
+        using var command = Command(connection, sql, []);
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
+    }
+
+    private static SqliteConnection Open(string databasePath)
+    {
+        var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+}
