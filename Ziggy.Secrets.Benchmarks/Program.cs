@@ -14,6 +14,9 @@ using Ziggy.Secrets.Benchmarks;
 var secrets = Arg("--secrets", 10_000);
 var seconds = Arg("--seconds", 10);
 var connections = Arg("--connections", 8);
+// --only grid,page,edit,save runs a subset; --pause waits after seeding so a profiler (dotnet-trace) can attach.
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
+bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
 var root = FindRoot();
 var work = Path.Combine(Path.GetTempPath(), "ziggy-bench-" + Guid.NewGuid().ToString("N"));
@@ -72,37 +75,48 @@ try
     var pageBytes = (await http.GetByteArrayAsync("/Secrets")).Length;
     var partialBytes = await EditPartialLength(http, ids[0]);
     var decryptsBefore = await Decrypts(http);
+    if (args.Contains("--pause"))
+    {
+        Console.WriteLine($"App process {app.Id} is seeded at {baseUrl}. Attach a profiler, then press Enter.");
+        Console.ReadLine();
+    }
 
     var results = new List<(Figures App, Figures Ceiling)>();
+    if (Wants("grid"))
     results.Add((await LoadClient.RunAsync("Grid rows (10,000 secrets)", connections, duration, _ => Ok(http, "/Secrets?handler=Rows")),
                  await LoadClient.RunAsync("bare: 10,000 plain records", connections, duration, _ => Ok(http, $"/_bench/rows?count={ids.Length}"))));
+    if (Wants("page"))
     results.Add((await LoadClient.RunAsync("Secrets page (HTML)", connections, duration, _ => Ok(http, "/Secrets")),
                  await LoadClient.RunAsync($"bare: static page ({pageBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={pageBytes}"))));
     var random = new Random(1);
+    if (Wants("edit"))
     results.Add((await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, _ => Ok(http, $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)]}", htmx: true)),
                  await LoadClient.RunAsync($"bare: static page ({partialBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={partialBytes}"))));
 
-    // Saves: each connection saves its own secret, following the version it gets back.
-    var versions = new int[connections];
-    for (var c = 0; c < connections; c++) versions[c] = await Version(http, ids[c]);
-    var save = await LoadClient.RunAsync("Save one value (encrypt + check + audit)", connections, duration, async c =>
+    if (Wants("save"))
     {
-        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/Secrets?handler=Save&id={ids[c]}")
+        // Saves: each connection saves its own secret, following the version it gets back.
+        var versions = new int[connections];
+        for (var c = 0; c < connections; c++) versions[c] = await Version(http, ids[c]);
+        var save = await LoadClient.RunAsync("Save one value (encrypt + check + audit)", connections, duration, async c =>
         {
-            Headers = { { "HX-Request", "true" } },
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/Secrets?handler=Save&id={ids[c]}")
             {
-                ["__RequestVerificationToken"] = token, ["Input.Name"] = $"SECRET_{c:D5}", ["Input.Description"] = $"Benchmark secret {c}",
-                ["Input.Version"] = versions[c].ToString(), ["Input.Staging"] = $"sk_stg_{Guid.NewGuid():N}",
-            }),
+                Headers = { { "HX-Request", "true" } },
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = token, ["Input.Name"] = $"SECRET_{c:D5}", ["Input.Description"] = $"Benchmark secret {c}",
+                    ["Input.Version"] = versions[c].ToString(), ["Input.Staging"] = $"sk_stg_{Guid.NewGuid():N}",
+                }),
+            });
+            var body = await response.Content.ReadAsStringAsync();
+            var match = Regex.Match(body, "name=\"Input.Version\" value=\"(\\d+)\"");
+            if (!match.Success) return false;
+            versions[c] = int.Parse(match.Groups[1].Value);
+            return response.IsSuccessStatusCode;
         });
-        var body = await response.Content.ReadAsStringAsync();
-        var match = Regex.Match(body, "name=\"Input.Version\" value=\"(\\d+)\"");
-        if (!match.Success) return false;
-        versions[c] = int.Parse(match.Groups[1].Value);
-        return response.IsSuccessStatusCode;
-    });
-    results.Add((save, (Figures)RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
+        results.Add((save, (Figures)RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
+    }
     var decryptsAfter = await Decrypts(http);
     var peakRss = PeakRssMb(app.Id);
 

@@ -20,8 +20,10 @@ public static class SessionValidator
         var userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = principal?.FindFirstValue(new IdentityOptions().ClaimsIdentity.SecurityStampClaimType);
         var db = context.HttpContext.RequestServices.GetRequiredService<ZiggyDbContext>();
+        // Only the columns the check needs: this runs on every request.
         var user = Guid.TryParse(userId, out var id)
-            ? await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id)
+            ? await db.Users.AsNoTracking().Where(u => u.Id == id)
+                .Select(u => new { u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId }).FirstOrDefaultAsync()
             : null;
 
         if (user is null || !user.IsActive || user.SecurityStamp != stamp)
@@ -35,7 +37,7 @@ public static class SessionValidator
         if (current is null || current.Role != user.Role || current.DisplayName != user.DisplayName || current.OrganizationId != user.OrganizationId)
         {
             var factory = context.HttpContext.RequestServices.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>();
-            context.ReplacePrincipal(await factory.CreateAsync(user));
+            context.ReplacePrincipal(await factory.CreateAsync(await db.Users.AsNoTracking().FirstAsync(u => u.Id == id)));
             context.ShouldRenew = true;
         }
     }

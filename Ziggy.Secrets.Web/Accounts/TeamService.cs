@@ -30,6 +30,14 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
         return Result<TeamView>.Ok(new TeamView(organization.Name, members, invitations));
     }
 
+    /// <summary>Who a secret can be handed to: the organization's active members (none for a caller who is not an administrator).</summary>
+    public async Task<IReadOnlyList<MemberRow>> ActiveMembersAsync(CurrentUser actor) =>
+        !actor.Role.IsAdministrator() ? [] : await db.Users.AsNoTracking()
+            .Where(u => u.OrganizationId == actor.OrganizationId && u.IsActive)
+            .OrderBy(u => u.DisplayName)
+            .Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive))
+            .ToListAsync();
+
     public async Task<Result<MemberRow>> GetMemberAsync(CurrentUser actor, Guid userId)
     {
         if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();

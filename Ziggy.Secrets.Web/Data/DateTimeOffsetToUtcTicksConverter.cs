@@ -4,4 +4,8 @@ namespace Ziggy.Secrets.Web.Data;
 
 public sealed class DateTimeOffsetToUtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
     value => value.UtcTicks,
-    ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+    ticks => FromUtcTicks(ticks))
+{
+    /// <summary>The stored form read back, for code that reads a data reader itself.</summary>
+    public static DateTimeOffset FromUtcTicks(long ticks) => new(ticks, TimeSpan.Zero);
+}

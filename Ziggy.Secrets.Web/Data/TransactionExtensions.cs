@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Common;
 
@@ -5,6 +6,12 @@ namespace Ziggy.Secrets.Web.Data;
 
 public static class TransactionExtensions
 {
+    // SQLite has one writer at a time. A second BEGIN IMMEDIATE gets SQLITE_BUSY, and Microsoft.Data.Sqlite retries it by
+    // sleeping 150 ms on a thread-pool thread: under concurrent saves most of a save's time went to that sleep. Writers of
+    // this process therefore queue here, asynchronously, one gate per database file; other processes (a rotate-key run)
+    // still meet the busy retry.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
+
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and commits only when it returns Ok, so a refused or
     /// failed operation leaves nothing half-written. On SQLite the transaction starts with BEGIN IMMEDIATE,
@@ -12,7 +19,19 @@ public static class TransactionExtensions
     /// </summary>
     public static async Task<Result<T>> InTransactionAsync<T>(this ZiggyDbContext db, Func<Task<Result<T>>> work)
     {
-        if (!db.Database.IsNpgsql()) return await AttemptAsync(db, work, System.Data.IsolationLevel.Serializable);
+        if (!db.Database.IsNpgsql())
+        {
+            var writer = SqliteWriters.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+            await writer.WaitAsync();
+            try
+            {
+                return await AttemptAsync(db, work, System.Data.IsolationLevel.Serializable);
+            }
+            finally
+            {
+                writer.Release();
+            }
+        }
 
         // PostgreSQL: serializable, so a rule checked inside still holds at commit; a transaction that lost a race is
         // run again from the start (it reloads what it checks).

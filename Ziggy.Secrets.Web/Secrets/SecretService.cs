@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
@@ -20,18 +21,44 @@ public sealed class SecretService(
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
-    public Task<List<SecretRow>> ListAsync(CurrentUser actor) =>
-        db.Secrets.AsNoTracking()
+    /// <summary>
+    /// The grid's rows, streamed. EF Core writes the SQL (so it fits either database) and the rows come straight off the
+    /// data reader: with 10,000 secrets, materializing them through EF's query pipeline cost more than reading them.
+    /// The columns are read in the order the projection names them.
+    /// </summary>
+    public async IAsyncEnumerable<SecretRow> ListAsync(CurrentUser actor, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = db.Secrets.AsNoTracking()
             .Where(s => s.OrganizationId == actor.OrganizationId)
             .OrderBy(s => s.Name)
-            .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt))
-            .ToListAsync();
+            .Select(s => new { s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, Owner = s.Owner!.DisplayName, s.CreatedAt });
+        await using var command = query.CreateDbCommand();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return new SecretRow(
+                    reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5),
+                    reader.GetString(6), DateTimeOffsetToUtcTicksConverter.FromUtcTicks(reader.GetInt64(7)));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
-        var secret = await LoadAsync(actor, id, tracked: false);
-        if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
-        return Result<SecretDetails>.Ok(await DetailsAsync(actor, secret));
+        // One query for the secret, its values and the three names the editor shows.
+        var found = await db.Secrets.AsNoTracking().Include(s => s.Values)
+            .Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId)
+            .Select(s => new { Secret = s, Owner = s.Owner!.DisplayName, CreatedBy = s.CreatedBy!.DisplayName, UpdatedBy = s.UpdatedBy!.DisplayName })
+            .FirstOrDefaultAsync();
+        if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
+        return Result<SecretDetails>.Ok(await DetailsAsync(actor, found.Secret, found.Owner, found.CreatedBy, found.UpdatedBy));
     }
 
     public async Task<Result<SecretDetails>> CreateAsync(CurrentUser actor, SecretDraft draft)
@@ -71,7 +98,7 @@ public sealed class SecretService(
         var description = changes.Description.Trim();
         return await SaveAsync(actor, name, async () =>
         {
-            var secret = await LoadAsync(actor, id, tracked: true);
+            var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<Guid>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
@@ -109,7 +136,7 @@ public sealed class SecretService(
     public async Task<Result<SecretDetails>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
         await SaveAsync(actor, name: null, async () =>
         {
-            var secret = await LoadAsync(actor, id, tracked: true);
+            var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<Guid>.NotFound();
             if (version != secret.Version) return await StaleAsync(secret);
             var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
@@ -130,7 +157,7 @@ public sealed class SecretService(
         if (confirmation != SecretRules.DeleteConfirmation) return Result<Guid>.Invalid("Confirm", ConfirmDeleteMessage);
         return await db.InTransactionAsync(async () =>
         {
-            var secret = await LoadAsync(actor, id, tracked: true);
+            var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
             db.Secrets.Remove(secret);
             audit.Record(AuditAction.SecretDeleted, AuditActor.Of(actor), $"Deleted with its values: {Environments(secret.Values.Select(v => v.Environment))}.", secret.Id, secret.Name);
@@ -180,17 +207,13 @@ public sealed class SecretService(
     private Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
-    private Task<Secret?> LoadAsync(CurrentUser actor, Guid id, bool tracked)
-    {
-        var query = db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId);
-        return (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync();
-    }
+    /// <summary>The secret to change, tracked, with its values.</summary>
+    private Task<Secret?> LoadAsync(CurrentUser actor, Guid id) =>
+        db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
 
 
-    private async Task<SecretDetails> DetailsAsync(CurrentUser actor, Secret secret)
+    private async Task<SecretDetails> DetailsAsync(CurrentUser actor, Secret secret, string ownerName, string createdByName, string updatedByName)
     {
-        var ids = new[] { secret.OwnerId, secret.CreatedById, secret.UpdatedById };
-        var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
         var masks = Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => secret.ValueFor(e)?.Mask);
         var usedBy = await db.Integrations
             .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
@@ -200,8 +223,7 @@ public sealed class SecretService(
         var history = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
-            names.GetValueOrDefault(secret.OwnerId, "?"), secret.CreatedAt, names.GetValueOrDefault(secret.CreatedById, "?"),
-            secret.UpdatedAt, names.GetValueOrDefault(secret.UpdatedById, "?"), masks,
+            ownerName, secret.CreatedAt, createdByName, secret.UpdatedAt, updatedByName, masks,
             canModify,
             CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
             usedBy,

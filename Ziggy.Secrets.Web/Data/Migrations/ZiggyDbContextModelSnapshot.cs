@@ -526,6 +526,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.HasIndex("OrganizationId", "Name")
                         .IsUnique();
 
+                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id")
+                        .HasDatabaseName("IX_Secrets_Grid");
+
                     b.ToTable("Secrets");
                 });
 

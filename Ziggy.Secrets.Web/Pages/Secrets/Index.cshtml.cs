@@ -32,8 +32,8 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
     {
     }
 
-    /// <summary>The grid's rows: names, descriptions, owners and Yes/No per environment. No value, no mask.</summary>
-    public async Task<IActionResult> OnGetRowsAsync() => new JsonResult(await secrets.ListAsync(Me));
+    /// <summary>The grid's rows: names, descriptions, owners and Yes/No per environment. No value, no mask. Streamed as they are read.</summary>
+    public IActionResult OnGetRows() => new JsonResult(secrets.ListAsync(Me, HttpContext.RequestAborted));
 
     public Task<IActionResult> OnGetNewAsync() => EditorAsync(null);
 
@@ -143,7 +143,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
 
     private async Task<SecretEditorView> ViewForAsync(SecretDetails? secret, bool keepInput)
     {
-        var members = secret is { CanTransfer: true } ? (await team.GetTeamAsync(Me)).Value?.Members.Where(m => m.IsActive).ToList() ?? [] : [];
+        var members = secret is { CanTransfer: true } ? await team.ActiveMembersAsync(Me) : [];
         var input = keepInput ? Input.WithoutValues() : SecretForm.From(secret);
         return new SecretEditorView(secret, members, input);
     }
