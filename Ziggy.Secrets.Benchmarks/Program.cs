@@ -228,23 +228,31 @@ static Figures RawSqliteTransactions(string path, TimeSpan duration)
         setup.ExecuteNonQuery();
     }
 
-    var latencies = new List<double>();
     var value = new byte[96];
+    Insert(LoadClient.WarmUp);
     var stopwatch = Stopwatch.StartNew();
-    while (stopwatch.Elapsed < duration)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using var transaction = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO t (v) VALUES ($v)";
-        insert.Parameters.AddWithValue("$v", value);
-        insert.ExecuteNonQuery();
-        transaction.Commit();
-        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
+    var latencies = Insert(duration);
+    var seconds = stopwatch.Elapsed.TotalSeconds;
     var sorted = latencies.Order().ToArray();
-    return new Figures("raw SQLite one-row transaction", sorted.Length / stopwatch.Elapsed.TotalSeconds,
-        sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)], 0);
+    return new Figures("raw SQLite one-row transaction", sorted.Length / seconds, sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)], 0);
+
+    List<double> Insert(TimeSpan time)
+    {
+        var timings = new List<double>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < time)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO t (v) VALUES ($v)";
+            insert.Parameters.AddWithValue("$v", value);
+            insert.ExecuteNonQuery();
+            transaction.Commit();
+            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return timings;
+    }
 }

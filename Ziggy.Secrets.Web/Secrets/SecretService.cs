@@ -21,18 +21,21 @@ public sealed class SecretService(
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
+    /// <summary>The grid's query: one organization's secrets in name order. On SQLite it reads only the covering index IX_Secrets_Grid.</summary>
+    public static IQueryable<SecretRow> RowsQuery(ZiggyDbContext db, Guid organizationId) =>
+        db.Secrets.AsNoTracking()
+            .Where(s => s.OrganizationId == organizationId)
+            .OrderBy(s => s.Name)
+            .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt));
+
     /// <summary>
     /// The grid's rows, streamed. EF Core writes the SQL (so it fits either database) and the rows come straight off the
-    /// data reader: with 10,000 secrets, materializing them through EF's query pipeline cost more than reading them.
-    /// The columns are read in the order the projection names them.
+    /// data reader, column by column in the order <see cref="RowsQuery"/> names them: with 10,000 secrets, materializing
+    /// them through EF's query pipeline cost more than reading them.
     /// </summary>
     public async IAsyncEnumerable<SecretRow> ListAsync(CurrentUser actor, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var query = db.Secrets.AsNoTracking()
-            .Where(s => s.OrganizationId == actor.OrganizationId)
-            .OrderBy(s => s.Name)
-            .Select(s => new { s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, Owner = s.Owner!.DisplayName, s.CreatedAt });
-        await using var command = query.CreateDbCommand();
+        await using var command = RowsQuery(db, actor.OrganizationId).CreateDbCommand();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
