@@ -14,7 +14,7 @@ using Ziggy.Secrets.Benchmarks;
 var secrets = Arg("--secrets", 10_000);
 var seconds = Arg("--seconds", 10);
 var connections = Arg("--connections", 8);
-// --only grid,page,edit,save runs a subset; --pause waits after seeding so a profiler (dotnet-trace) can attach.
+// --only grid,page,edit,save,browser runs a subset; --pause waits after seeding so a profiler (dotnet-trace) can attach.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
@@ -22,13 +22,16 @@ var root = FindRoot();
 var work = Path.Combine(Path.GetTempPath(), "ziggy-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(work);
 
-Console.WriteLine("Building the app in Release...");
-Run("dotnet", ["build", Path.Combine(root, "Ziggy.Secrets.Web"), "-c", "Release", "-v", "q", "-nologo"]);
+// Published output, as operators run it: from plain build output in Production, compressed static files come back empty
+// to a browser (STACK.md gotcha 6), which the Chromium scenario would trip over.
+Console.WriteLine("Publishing the app in Release...");
+var published = Path.Combine(work, "app");
+Run("dotnet", ["publish", Path.Combine(root, "Ziggy.Secrets.Web"), "-c", "Release", "-o", published, "-v", "q", "-nologo"]);
 var port = FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
-var app = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(root, "Ziggy.Secrets.Web", "bin", "Release", "net10.0", "Ziggy.Secrets.Web.dll")])
+var app = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(published, "Ziggy.Secrets.Web.dll")])
 {
-    WorkingDirectory = Path.Combine(root, "Ziggy.Secrets.Web"),
+    WorkingDirectory = published,
     RedirectStandardOutput = true,
     RedirectStandardError = true,
     Environment =
@@ -118,6 +121,8 @@ try
         results.Add((save, (Figures)RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
     }
     var decryptsAfter = await Decrypts(http);
+    var firstVisit = Wants("browser") ? await BrowserTiming.TimeToUsableAsync(new Uri(baseUrl), handler.CookieContainer, returning: false) : null;
+    var returningVisit = Wants("browser") ? await BrowserTiming.TimeToUsableAsync(new Uri(baseUrl), handler.CookieContainer, returning: true) : null;
     var peakRss = PeakRssMb(app.Id);
 
     Console.WriteLine();
@@ -129,6 +134,14 @@ try
         Console.WriteLine($"| {a.Scenario} | {a.RequestsPerSecond:N0} | {a.P50Ms:N2} | {a.P99Ms:N2} | {c.Scenario} | {c.RequestsPerSecond:N0} | {a.RequestsPerSecond / c.RequestsPerSecond:N2} |");
     Console.WriteLine();
     Console.WriteLine($"Decrypts during scenarios 1-3 and saves: {decryptsAfter - decryptsBefore} (listing, opening and saving must decrypt nothing).");
+    foreach (var (visit, figures) in new[] { ("first visit, empty browser cache", firstVisit), ("returning visit, scripts cached", returningVisit) })
+    {
+        if (figures is null) continue;
+        Console.WriteLine();
+        Console.WriteLine($"Headless Chromium, Secrets page, {visit}: time from navigation start to rows shown and to a quick search answered.");
+        Console.WriteLine(figures.ToMarkdown());
+    }
+
     Console.WriteLine($"Peak RSS of the app process: {peakRss:N0} MB.");
     Console.WriteLine($"Errors: {string.Join(", ", results.Select(r => $"{r.App.Scenario}: {r.App.Errors}"))}");
 }

@@ -55,9 +55,16 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         Assert.Equal("Yes", await CellAsync(page, "STRIPE_API_KEY", "prod"));
         Assert.Equal("Olivia Owner", await CellAsync(page, "STRIPE_API_KEY", "owner"));
 
-        // A row click opens edit mode: UUID read-only, masks, never the value.
+        // A load asks for the rows once: the grid takes the response the page preloaded.
+        var rowRequests = 0;
+        page.Request += (_, r) => rowRequests += r.Url.Contains("handler=Rows", StringComparison.Ordinal) ? 1 : 0;
         await page.ReloadAsync();
         await Expect(page.Locator("#secrets-grid[data-loaded=true]")).ToBeAttachedAsync();
+        Assert.Equal(1, rowRequests);
+        Assert.Equal(["link"], await page.EvaluateAsync<string[]>(
+            "() => performance.getEntriesByType('resource').filter(e => e.name.includes('handler=Rows')).map(e => e.initiatorType)"));
+
+        // A row click opens edit mode: UUID read-only, masks, never the value.
         fullLoads = 0;
         await Row(page, "STRIPE_API_KEY").Locator("[col-id=name]").ClickAsync();
         var idBox = page.GetByTestId("secret-id");

@@ -9,7 +9,8 @@ window.ziggyGrids = (function () {
 
     // Loads the rows; an expired session (a redirect to the sign-in page instead of JSON) goes to sign-in.
     loadRows: (gridApi, gridElement) =>
-      fetch(gridElement.dataset.rowsUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      // Same URL, mode and credentials as a <link rel="preload" as="fetch">, so a preloaded response is used, not fetched twice.
+      fetch(gridElement.dataset.rowsUrl, { credentials: 'same-origin' })
         .then((response) => {
           const json = (response.headers.get('content-type') || '').includes('application/json');
           if (!response.ok || !json) { window.location.href = '/Account/SignIn'; return []; }

@@ -12,6 +12,8 @@
     colId: field,
     valueGetter: (p) => (p.data[field] ? 'Yes' : 'No'),
     filter: 'agTextColumnFilter',
+    // Quick search looks in names, descriptions and owners, not in the Yes/No and date columns (less work over 10,000 rows).
+    getQuickFilterText: () => '',
     width: 95,
     flex: 0,
   });
@@ -29,6 +31,7 @@
       {
         field: 'created', headerName: 'Created', filter: 'agDateColumnFilter', minWidth: 150,
         valueFormatter: (p) => formatDate(p.value),
+        getQuickFilterText: () => '',
         filterParams: {
           comparator: (filterDate, cell) => {
             const day = new Date(cell); day.setHours(0, 0, 0, 0);
