@@ -8,19 +8,26 @@ using AngleSharp;
 using AngleSharp.Html.Dom;
 using Microsoft.Data.Sqlite;
 using Ziggy.Secrets.Benchmarks;
+using Ziggy.Secrets.Benchmarks.InProcess;
 
 // Whole-app benchmark: the real app in Release on a real port, 10,000 secrets, each scenario beside its ceiling in the
 // same run. Prints figures and ratios; asserts nothing (benchmarks are not tests).
 var secrets = Arg("--secrets", 10_000);
 var seconds = Arg("--seconds", 10);
-var connections = Arg("--connections", 8);
-// --only grid,page,edit,save,browser runs a subset; --pause waits after seeding so a profiler (dotnet-trace) can attach.
+// One connection per core by default, so p50 is a request's own time rather than mostly time queued behind other
+// connections for a core; --connections 8 shows the queued figures.
+var connections = Arg("--connections", Environment.ProcessorCount);
+// --only grid,page,edit,save,browser,resolve runs a subset; --pause waits after seeding so a profiler (dotnet-trace) can attach.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
 var root = FindRoot();
 var work = Path.Combine(Path.GetTempPath(), "ziggy-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(work);
+
+// In-process figures first, while nothing else runs: BenchmarkDotNet, the app's own services, no HTTP.
+var resolve = Wants("resolve") ? InProcessFigures.RunResolve() : null;
+var saveInProcess = Wants("save") ? InProcessFigures.RunSave() : null;
 
 // Published output, as operators run it: from plain build output in Production, compressed static files come back empty
 // to a browser (STACK.md gotcha 6), which the Chromium scenario would trip over.
@@ -86,15 +93,24 @@ try
 
     var results = new List<(Figures App, Figures Ceiling)>();
     if (Wants("grid"))
-    results.Add((await LoadClient.RunAsync("Grid rows (10,000 secrets)", connections, duration, _ => Ok(http, "/Secrets?handler=Rows")),
-                 await LoadClient.RunAsync("bare: 10,000 plain records", connections, duration, _ => Ok(http, $"/_bench/rows?count={ids.Length}"))));
+    {
+        results.Add((await LoadClient.RunAsync($"Grid rows ({ids.Length:N0} secrets)", connections, duration, _ => Ok(http, "/Secrets?handler=Rows")),
+                     await LoadClient.RunAsync($"bare: {ids.Length:N0} plain records", connections, duration, _ => Ok(http, $"/_bench/rows?count={ids.Length}"))));
+    }
+
     if (Wants("page"))
-    results.Add((await LoadClient.RunAsync("Secrets page (HTML)", connections, duration, _ => Ok(http, "/Secrets")),
-                 await LoadClient.RunAsync($"bare: static page ({pageBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={pageBytes}"))));
+    {
+        results.Add((await LoadClient.RunAsync("Secrets page (HTML)", connections, duration, _ => Ok(http, "/Secrets")),
+                     await LoadClient.RunAsync($"bare: static page ({pageBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={pageBytes}"))));
+    }
+
     var random = new Random(1);
     if (Wants("edit"))
-    results.Add((await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, _ => Ok(http, $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)]}", htmx: true)),
-                 await LoadClient.RunAsync($"bare: static page ({partialBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={partialBytes}"))));
+    {
+        results.Add((await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, _ => Ok(http, $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)]}", htmx: true)),
+                     await LoadClient.RunAsync($"bare: static page ({partialBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={partialBytes}"))));
+    }
+
 
     if (Wants("save"))
     {
@@ -132,6 +148,17 @@ try
     Console.WriteLine("|---|---:|---:|---:|---|---:|---:|");
     foreach (var (a, c) in results)
         Console.WriteLine($"| {a.Scenario} | {a.RequestsPerSecond:N0} | {a.P50Ms:N2} | {a.P99Ms:N2} | {c.Scenario} | {c.RequestsPerSecond:N0} | {a.RequestsPerSecond / c.RequestsPerSecond:N2} |");
+    Console.WriteLine();
+    Console.WriteLine("In process (BenchmarkDotNet, the app's services without HTTP), each beside its floor:");
+    Console.WriteLine();
+    Console.WriteLine("| operation | mean µs | allocated B | ops/s | floor | floor mean µs | floor ops/s | ratio |");
+    Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|");
+    foreach (var pair in new[] { saveInProcess, resolve }.OfType<PairFigures>())
+    {
+        Console.WriteLine($"| {pair.App.Name} | {pair.App.MeanMicroseconds:N1} | {pair.App.AllocatedBytesPerOperation:N0} | {pair.App.OperationsPerSecond:N0} | " +
+                          $"{pair.Floor.Name} | {pair.Floor.MeanMicroseconds:N1} | {pair.Floor.OperationsPerSecond:N0} | {pair.Ratio:N3} |");
+    }
+
     Console.WriteLine();
     Console.WriteLine($"Decrypts during scenarios 1-3 and saves: {decryptsAfter - decryptsBefore} (listing, opening and saving must decrypt nothing).");
     foreach (var (visit, figures) in new[] { ("first visit, empty browser cache", firstVisit), ("returning visit, scripts cached", returningVisit) })

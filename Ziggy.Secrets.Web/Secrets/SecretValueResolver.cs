@@ -18,9 +18,21 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
     public async Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(
         Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<Secret, Task<bool>> mayUse)
     {
-        var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values)
-            .Where(s => s.OrganizationId == organizationId && names.Contains(s.Name))
-            .ToDictionaryAsync(s => s.Name, StringComparer.Ordinal);
+        // Only what a run needs: each named secret's owner and the one environment's stored value (not all three).
+        var rows = await (
+            from s in db.Secrets.AsNoTracking()
+            // One JSON array parameter, not one parameter per name: a fixed SQL text that EF can cache (the expanded form
+            // regenerated its SQL on every run, most of a resolve's time and allocations).
+            where s.OrganizationId == organizationId && EF.Parameter(names).Contains(s.Name)
+            join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+            from v in values.DefaultIfEmpty()
+            select new { s.Id, s.Name, s.OwnerId, Value = v }).ToListAsync();
+        var secrets = rows.ToDictionary(r => r.Name, r =>
+        {
+            var secret = new Secret { Id = r.Id, OrganizationId = organizationId, Name = r.Name, OwnerId = r.OwnerId };
+            if (r.Value is not null) secret.Values.Add(r.Value);
+            return secret;
+        }, StringComparer.Ordinal);
 
         var errors = new List<FieldError>();
         var unknown = names.Where(n => !secrets.ContainsKey(n)).ToList();

@@ -73,11 +73,11 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
         await AssertAssetAsync(session.Client, htmx, "javascript", "wwwroot/lib/htmx/htmx.min.js");
         await AssertAssetAsync(session.Client, "/css/site.css", "text/css", "wwwroot/css/site.css");
         await AssertAssetAsync(session.Client, "/lib/htmx/htmx.min.js", "javascript", "wwwroot/lib/htmx/htmx.min.js");
-        await AssertAssetAsync(session.Client, "/lib/ag-grid/ag-grid-community.min.noStyle.js", "javascript", "wwwroot/lib/ag-grid/ag-grid-community.min.noStyle.js");
+        await AssertAssetAsync(session.Client, "/lib/ag-grid/ag-grid.min.js", "javascript", "wwwroot/lib/ag-grid/ag-grid.min.js");
         await AssertAssetAsync(session.Client, "/js/grids.js", "javascript", "wwwroot/js/grids.js");
         await AssertAssetAsync(session.Client, "/_htmx/antiforgery.js", "javascript", sourceFile: null);
         // The compressed variants are inside too (an empty compressed body is what a missing file looks like).
-        await AssertCompressedAssetAsync(baseAddress, "/lib/ag-grid/ag-grid-community.min.noStyle.js", "wwwroot/lib/ag-grid/ag-grid-community.min.noStyle.js");
+        await AssertCompressedAssetAsync(baseAddress, "/lib/ag-grid/ag-grid.min.js", "wwwroot/lib/ag-grid/ag-grid.min.js");
 
         // Setup through the form, then the Secrets page with its AG Grid.
         var signedIn = await session.SubmitAndFollowAsync(form, new()
@@ -90,9 +90,9 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
         });
         Assert.Equal("Ada Admin", signedIn.QuerySelector("[data-testid=user-name]")?.TextContent);
         var secrets = await session.GetPageAsync("/Secrets");
-        var agGrid = secrets.QuerySelector("script[src^='/lib/ag-grid/ag-grid-community.min.noStyle']")?.GetAttribute("src");
+        var agGrid = secrets.QuerySelector("script[src^='/lib/ag-grid/ag-grid.min']")?.GetAttribute("src");
         Assert.NotNull(agGrid);
-        await AssertAssetAsync(session.Client, agGrid, "javascript", "wwwroot/lib/ag-grid/ag-grid-community.min.noStyle.js");
+        await AssertAssetAsync(session.Client, agGrid, "javascript", "wwwroot/lib/ag-grid/ag-grid.min.js");
 
         // The same binary's verify command checks the database and the keys it made.
         var verify = new ProcessStartInfo(binary, ["verify"]) { WorkingDirectory = runFolder, RedirectStandardOutput = true, RedirectStandardError = true };

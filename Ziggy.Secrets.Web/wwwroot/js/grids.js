@@ -1,7 +1,6 @@
-// Shared by the pages that show an AG Grid: module registration and loading rows from a JSON handler.
+// Shared by the pages that show an AG Grid (lib/ag-grid/ag-grid.min.js, which registers its modules): loading rows from a JSON handler.
 window.ziggyGrids = (function () {
   'use strict';
-  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
 
   return {
     // AG Grid injects its theme styles; the page's CSP allows them only with this request's nonce.

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using NSec.Cryptography;
+using Ziggy.Secrets.Web.Authorization;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Secrets;
+
+namespace Ziggy.Secrets.Benchmarks.InProcess;
+
+/// <summary>
+/// What resolving the secrets of one integration run costs (load, authorize and decrypt 10 values through the app's own
+/// services; no outbound call) beside its floor: the same 10 decrypts straight through NSec.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ShortInProcessRun))]
+public class ResolveBenchmarks : AppBenchmark
+{
+    public const int SecretCount = 10;
+
+    private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
+
+    private readonly List<string> _names = [];
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly List<(byte[] Nonce, byte[] AssociatedData, byte[] Ciphertext)> _raw = [];
+    private Key _rawKey = null!;
+
+    /// <summary>The app (see <see cref="AppBenchmark"/>) with 10 secrets holding a Production API key each.</summary>
+    [GlobalSetup]
+    public async Task SetUpAsync()
+    {
+        await StartAppAsync();
+        _rawKey = Key.Create(Aead);
+        for (var i = 0; i < SecretCount; i++)
+        {
+            var name = $"BENCH_API_KEY_{i:D2}";
+            var value = "sk_live_" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
+            var created = await CreateSecretAsync(name, SecretEnvironment.Production, value);
+            _names.Add(name);
+            _values[name] = value;
+            _raw.Add(RawCiphertext(created.Id, value));
+        }
+
+        // A benchmark of a refused run or of failed decrypts would measure the wrong thing.
+        var resolved = await Resolve();
+        if (resolved.Count != SecretCount || resolved.Any(v => _values[v.Name] != v.Value))
+            throw new InvalidOperationException("Resolve did not answer the seeded values.");
+        if (RawNSecDecrypt() != _values.Values.Sum(v => v.Length))
+            throw new InvalidOperationException("The raw decrypts did not answer the seeded values.");
+    }
+
+    /// <summary>
+    /// One integration run's resolve as <c>IntegrationService.RunAsync</c> does it, in a scope of its own as a request
+    /// has (so a fresh DbContext on a pooled connection). <c>mayUse</c> is the run's real check: the app's authorization
+    /// service asking whether the integration's owner may update the secret; it needs no HttpContext.
+    /// </summary>
+    [Benchmark]
+    public async Task<IReadOnlyList<ResolvedValue>> Resolve()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var resolver = scope.ServiceProvider.GetRequiredService<SecretValueResolver>();
+        var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
+        var result = await resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
+            secret => authorization.AllowsAsync(Owner, secret, ResourceOperations.Update));
+        return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
+    }
+
+    /// <summary>
+    /// The floor: 10 decrypts with a key already imported, of values and associated data of the app's sizes, each into a
+    /// new byte array and then a string as the app's cipher does. Nothing else: no query, no authorization, no key lookup.
+    /// </summary>
+    [Benchmark(Baseline = true)]
+    public int RawNSecDecrypt()
+    {
+        var characters = 0;
+        foreach (var (nonce, associatedData, ciphertext) in _raw)
+        {
+            var plaintext = new byte[ciphertext.Length - Aead.TagSize];
+            characters += Aead.Decrypt(_rawKey, nonce, associatedData, ciphertext, plaintext) ? Encoding.UTF8.GetString(plaintext).Length : 0;
+        }
+
+        return characters;
+    }
+
+    [GlobalCleanup]
+    public void CleanUp()
+    {
+        _rawKey.Dispose();
+        StopApp();
+    }
+
+    /// <summary>
+    /// Encrypted under a key of our own (the app's data keys never leave its ring), with associated data built to the
+    /// app's format, so it has the same length the app binds into each value.
+    /// </summary>
+    private (byte[] Nonce, byte[] AssociatedData, byte[] Ciphertext) RawCiphertext(Guid secretId, string value)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
+        var associatedData = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"ziggy-secret-value:v1|{Owner.OrganizationId:D}|{secretId:D}|{SecretEnvironment.Production}|1"));
+        return (nonce, associatedData, Aead.Encrypt(_rawKey, nonce, associatedData, Encoding.UTF8.GetBytes(value)));
+    }
+}
