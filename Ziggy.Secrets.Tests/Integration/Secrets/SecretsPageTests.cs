@@ -104,6 +104,23 @@ public class SecretsPageTests : IDisposable
     }
 
     [Fact]
+    public async Task Rows_ListEverySecretInNameOrder_WithItsFlagsOwnerAndCreationTime()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "ZULU_TOKEN", "Last <b>\"quoted\"</b> & café", staging: "staging-value-1234");
+        await SecretsUi.CreateAsync(session, "ALPHA_KEY", "", development: StripeKey, production: "prod-value-123456");
+        await SecretsUi.CreateAsync(session, "MIKE_PASSWORD", "Middle", production: "prod-value-654321");
+
+        var response = await session.GetAsync("/Secrets?handler=Rows");
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var expected = await _app.WithDbAsync(db => db.Secrets.AsNoTracking().Include(s => s.Owner).OrderBy(s => s.Name).ToListAsync());
+        var rows = expected.Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt));
+        Assert.Equal(JsonSerializer.Serialize(rows, JsonSerializerOptions.Web), await response.Content.ReadAsStringAsync());
+        Assert.Equal(["ALPHA_KEY", "MIKE_PASSWORD", "ZULU_TOKEN"], expected.Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task Save_OneEnvironment_LeavesTheOthersByteForByte()
     {
         var (_, session) = await OwnerAsync();
