@@ -81,9 +81,8 @@ public sealed record BrowserFigures(
 /// apart from the copied sign-in cookies. With <c>returning: false</c> the measured navigation is the context's first:
 /// a cold cache, the demanding case (a first visit, not a returning user whose AG Grid script is cached). With
 /// <c>returning: true</c> the context first opens the page once, unmeasured, as a user who has been there before (the
-/// browser then holds AG Grid in its HTTP cache and its compiled code cache). Either way, the
-/// user whose AG Grid script is cached). The unmeasured warm-up navigation warms the server (JIT, database pages) and
-/// the browser process, not the measured contexts' caches.
+/// browser then holds AG Grid in its HTTP cache and its compiled code cache). Either way, the unmeasured warm-up
+/// navigation warms the server (JIT, database pages) and the browser process, not the measured contexts' caches.
 /// </remarks>
 public static class BrowserTiming
 {

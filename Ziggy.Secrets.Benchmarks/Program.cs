@@ -111,7 +111,6 @@ try
                      await LoadClient.RunAsync($"bare: static page ({partialBytes:N0} B)", connections, duration, _ => Ok(http, $"/_bench/page?bytes={partialBytes}"))));
     }
 
-
     if (Wants("save"))
     {
         // Saves: each connection saves its own secret, following the version it gets back.
@@ -134,8 +133,9 @@ try
             versions[c] = int.Parse(match.Groups[1].Value);
             return response.IsSuccessStatusCode;
         });
-        results.Add((save, (Figures)RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
+        results.Add((save, RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
     }
+
     var decryptsAfter = await Decrypts(http);
     var firstVisit = Wants("browser") ? await BrowserTiming.TimeToUsableAsync(new Uri(baseUrl), handler.CookieContainer, returning: false) : null;
     var returningVisit = Wants("browser") ? await BrowserTiming.TimeToUsableAsync(new Uri(baseUrl), handler.CookieContainer, returning: true) : null;
@@ -257,18 +257,10 @@ static double PeakRssMb(int pid)
     return line is null ? double.NaN : double.Parse(Regex.Match(line, "\\d+").Value) / 1024;
 }
 
-// The ceiling for a save: one-row transactions on SQLite with the app's settings (WAL, default synchronous).
+// The save's ceiling measured like a scenario: warmed up, then one-row transactions back to back for the same time.
 static Figures RawSqliteTransactions(string path, TimeSpan duration)
 {
-    using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-    connection.Open();
-    using (var setup = connection.CreateCommand())
-    {
-        setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);";
-        setup.ExecuteNonQuery();
-    }
-
-    var value = new byte[96];
+    using var table = new RawSqliteTable(path);
     Insert(LoadClient.WarmUp);
     var stopwatch = Stopwatch.StartNew();
     var latencies = Insert(duration);
@@ -283,13 +275,7 @@ static Figures RawSqliteTransactions(string path, TimeSpan duration)
         while (clock.Elapsed < time)
         {
             var started = Stopwatch.GetTimestamp();
-            using var transaction = connection.BeginTransaction();
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO t (v) VALUES ($v)";
-            insert.Parameters.AddWithValue("$v", value);
-            insert.ExecuteNonQuery();
-            transaction.Commit();
+            table.InsertOne();
             timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 

@@ -21,7 +21,7 @@ public abstract class AppBenchmark
 {
     private MasterKey _masterKey = null!;
 
-    protected string DataFolder { get; private set; } = "";
+    protected string DataPath { get; private set; } = "";
 
     protected ServiceProvider Services { get; private set; } = null!;
 
@@ -29,19 +29,19 @@ public abstract class AppBenchmark
 
     protected async Task StartAppAsync()
     {
-        DataFolder = Path.Combine(Path.GetTempPath(), "ziggy-bench-app-" + Guid.NewGuid().ToString("N"));
+        DataPath = Path.Combine(Path.GetTempPath(), "ziggy-bench-app-" + Guid.NewGuid().ToString("N"));
         // Empty on purpose: no ZIGGY_* variable of the machine can point the benchmark at another database or master key.
         var configuration = new ConfigurationBuilder().Build();
-        if (Web.Data.DataFolder.Prepare(DataFolder) is { } folderError) throw new InvalidOperationException(folderError);
+        if (DataFolder.Prepare(DataPath) is { } folderError) throw new InvalidOperationException(folderError);
         var (database, databaseError) = DatabaseSettings.From(configuration);
-        var (masterKey, keyError) = CryptoRegistration.LoadMasterKey(configuration, DataFolder, NullLogger.Instance);
+        var (masterKey, keyError) = CryptoRegistration.LoadMasterKey(configuration, DataPath, NullLogger.Instance);
         _masterKey = masterKey ?? throw new InvalidOperationException(keyError);
 
         Services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(TimeProvider.System)
-            .AddZiggyData(DataFolder, database ?? throw new InvalidOperationException(databaseError))
+            .AddZiggyData(DataPath, database ?? throw new InvalidOperationException(databaseError))
             .AddZiggyCrypto(_masterKey)
             .AddZiggyAccounts()
             .AddZiggySecrets()
@@ -71,7 +71,7 @@ public abstract class AppBenchmark
         _masterKey.Dispose();
         // Pooled connections keep the database file open.
         SqliteConnection.ClearAllPools();
-        Directory.Delete(DataFolder, recursive: true);
+        Directory.Delete(DataPath, recursive: true);
     }
 
     /// <summary>In this process (no separate build) and short: a class runs in well under a minute.</summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Secrets;
@@ -17,19 +16,14 @@ namespace Ziggy.Secrets.Benchmarks.InProcess;
 public class SaveBenchmarks : AppBenchmark
 {
     private SecretDetails _secret = null!;
-    private SqliteConnection _raw = null!;
-    private readonly byte[] _rawValue = RandomNumberGenerator.GetBytes(96);
+    private RawSqliteTable _raw = null!;
 
     [GlobalSetup]
     public async Task SetUpAsync()
     {
         await StartAppAsync();
         _secret = await CreateSecretAsync("BENCH_SAVED", SecretEnvironment.Staging, NewValue());
-        _raw = new SqliteConnection($"Data Source={Path.Combine(DataFolder, "raw.db")};Pooling=False");
-        _raw.Open();
-        using var setup = _raw.CreateCommand();
-        setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);";
-        setup.ExecuteNonQuery();
+        _raw = new RawSqliteTable(Path.Combine(DataPath, "raw.db"));
     }
 
     /// <summary>A save of a new Staging value, as the editor's Save button sends it, following the version it gets back.</summary>
@@ -44,17 +38,7 @@ public class SaveBenchmarks : AppBenchmark
     }
 
     [Benchmark(Baseline = true)]
-    public int RawSqliteTransaction()
-    {
-        using var transaction = _raw.BeginTransaction();
-        using var insert = _raw.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO t (v) VALUES ($v)";
-        insert.Parameters.AddWithValue("$v", _rawValue);
-        var rows = insert.ExecuteNonQuery();
-        transaction.Commit();
-        return rows;
-    }
+    public int RawSqliteTransaction() => _raw.InsertOne();
 
     [GlobalCleanup]
     public void CleanUp()

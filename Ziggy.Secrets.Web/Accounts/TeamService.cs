@@ -16,11 +16,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     {
         if (!actor.Role.IsAdministrator()) return Result<TeamView>.NotFound();
         var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == actor.OrganizationId);
-        var members = await db.Users.AsNoTracking()
-            .Where(u => u.OrganizationId == actor.OrganizationId)
-            .OrderBy(u => u.DisplayName)
-            .Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive))
-            .ToListAsync();
+        var members = await Rows(db.Users.Where(u => u.OrganizationId == actor.OrganizationId)).ToListAsync();
         var now = clock.GetUtcNow();
         var invitations = await db.Invitations.AsNoTracking()
             .Where(i => i.OrganizationId == actor.OrganizationId && i.AcceptedAt == null && i.ExpiresAt > now)
@@ -32,19 +28,16 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     /// <summary>Who a secret can be handed to: the organization's active members (none for a caller who is not an administrator).</summary>
     public async Task<IReadOnlyList<MemberRow>> ActiveMembersAsync(CurrentUser actor) =>
-        !actor.Role.IsAdministrator() ? [] : await db.Users.AsNoTracking()
-            .Where(u => u.OrganizationId == actor.OrganizationId && u.IsActive)
-            .OrderBy(u => u.DisplayName)
-            .Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive))
-            .ToListAsync();
+        !actor.Role.IsAdministrator() ? [] : await Rows(db.Users.Where(u => u.OrganizationId == actor.OrganizationId && u.IsActive)).ToListAsync();
+
+    /// <summary>Members as the team page and the transfer list show them, by name.</summary>
+    private static IQueryable<MemberRow> Rows(IQueryable<ApplicationUser> users) =>
+        users.AsNoTracking().OrderBy(u => u.DisplayName).Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive));
 
     public async Task<Result<MemberRow>> GetMemberAsync(CurrentUser actor, Guid userId)
     {
         if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
-        var row = await db.Users.AsNoTracking()
-            .Where(u => u.Id == userId && u.OrganizationId == actor.OrganizationId)
-            .Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive))
-            .FirstOrDefaultAsync();
+        var row = await Rows(db.Users.Where(u => u.Id == userId && u.OrganizationId == actor.OrganizationId)).FirstOrDefaultAsync();
         return row is null ? Result<MemberRow>.NotFound() : Result<MemberRow>.Ok(row);
     }
 
