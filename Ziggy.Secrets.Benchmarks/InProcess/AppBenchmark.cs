@@ -57,7 +57,7 @@ public abstract class AppBenchmark
     }
 
     /// <summary>A secret created through SecretService, so its ciphertext is the one the app writes.</summary>
-    protected async Task<SecretDetails> CreateSecretAsync(string name, SecretEnvironment environment, string value)
+    protected async Task<SavedSecret> CreateSecretAsync(string name, SecretEnvironment environment, string value)
     {
         await using var scope = Services.CreateAsyncScope();
         var created = await scope.ServiceProvider.GetRequiredService<SecretService>().CreateAsync(Owner,

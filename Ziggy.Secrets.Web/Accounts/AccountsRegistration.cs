@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Accounts;
@@ -31,6 +32,7 @@ public static class AccountsRegistration
             .AddErrorDescriber<ZiggyIdentityErrors>()
             .AddClaimsPrincipalFactory<ZiggyClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
+        services.Replace(ServiceDescriptor.Scoped<ILookupNormalizer, ZiggyLookupNormalizer>());
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(options =>

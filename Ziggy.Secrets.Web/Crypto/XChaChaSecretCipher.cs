@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 using NSec.Cryptography;
 
 namespace Ziggy.Secrets.Web.Crypto;
@@ -21,6 +22,9 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
         Meter.CreateCounter<long>(DecryptCounterName, description: "Secret values decrypted (successful or not).");
 
     private readonly DataKeyRing _ring = ring ?? throw new ArgumentNullException(nameof(ring));
+    // "ziggy-secret-value:v1|" + two GUIDs + the longest environment name + an int, with room to spare.
+    private const int AssociatedDataMaxBytes = 160;
+
     private long _decryptCount;
 
     public long DecryptCount => Interlocked.Read(ref _decryptCount);
@@ -37,7 +41,8 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
         var bytes = Encoding.UTF8.GetBytes(plaintext);
         try
         {
-            return new EncryptedValue(keyId, nonce, Aead.Encrypt(key, nonce, AssociatedData(place, keyId), bytes));
+            Span<byte> associatedData = stackalloc byte[AssociatedDataMaxBytes];
+            return new EncryptedValue(keyId, nonce, Aead.Encrypt(key, nonce, AssociatedData(place, keyId, associatedData), bytes));
         }
         finally
         {
@@ -62,9 +67,10 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
             return AlteredOrMoved(place);
 
         var plaintext = new byte[value.Ciphertext.Length - Aead.TagSize];
+        Span<byte> associatedData = stackalloc byte[AssociatedDataMaxBytes];
         try
         {
-            return Aead.Decrypt(key, value.Nonce, AssociatedData(place, value.KeyId), value.Ciphertext, plaintext)
+            return Aead.Decrypt(key, value.Nonce, AssociatedData(place, value.KeyId, associatedData), value.Ciphertext, plaintext)
                 ? DecryptOutcome.Success(Encoding.UTF8.GetString(plaintext))
                 : AlteredOrMoved(place);
         }
@@ -81,7 +87,12 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
         "it was altered or moved from another secret, environment or organization.");
 
     // Binds a ciphertext to its place: decrypting it under any other organization, secret, environment or key id fails.
-    private static byte[] AssociatedData(ValuePlace place, int keyId) =>
-        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"ziggy-secret-value:v1|{place.OrganizationId:D}|{place.SecretId:D}|{place.Environment}|{keyId}"));
+    // Written as UTF-8 straight into the caller's buffer (no string, no array: it is made for every decrypt of a run).
+    private static ReadOnlySpan<byte> AssociatedData(ValuePlace place, int keyId, Span<byte> buffer)
+    {
+        if (!Utf8.TryWrite(buffer, CultureInfo.InvariantCulture,
+                $"ziggy-secret-value:v1|{place.OrganizationId:D}|{place.SecretId:D}|{place.Environment}|{keyId}", out var written))
+            throw new InvalidOperationException("The associated data does not fit its buffer.");
+        return buffer[..written];
+    }
 }

@@ -34,6 +34,7 @@ public static class DataRegistration
     public static IServiceCollection AddZiggyData(this IServiceCollection services, string dataFolder, DatabaseSettings database)
     {
         services.AddSingleton(database);
+        services.AddSingleton<SecretsChangeStamp>();
         var protection = services.AddDataProtection().SetApplicationName("Ziggy.Secrets");
         if (database.IsPostgres)
         {

@@ -142,8 +142,10 @@ public sealed class IntegrationService(
         var ownerActor = new CurrentUser(owner.Id, owner.OrganizationId, owner.IsActive ? owner.Role : Role.Member, owner.DisplayName);
         var started = clock.GetUtcNow();
 
+        // The owner-or-admin rule itself, asked directly: one run may check many secrets, and the authorization service
+        // builds a principal and a context for each question.
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            secret => authorization.AllowsAsync(ownerActor, secret, ResourceOperations.Update));
+            secret => OwnerOrAdminAuthorizationHandler.IsAllowed(ownerActor, secret, ResourceOperations.Update));
         IntegrationRun run;
         if (!resolved.IsOk)
         {

@@ -28,6 +28,9 @@ public sealed record SecretDetails(
         Masks[SecretEnvironment.Production] is not null, OwnerName, CreatedAt);
 }
 
+/// <summary>What a write answers: the secret it saved and the version it now has.</summary>
+public sealed record SavedSecret(Guid Id, int Version);
+
 public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values);
 
 /// <summary>

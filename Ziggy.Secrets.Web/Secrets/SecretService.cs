@@ -12,8 +12,9 @@ namespace Ziggy.Secrets.Web.Secrets;
 
 /// <summary>
 /// Everything pages do with secrets. Each write loads the secret from the database (scoped to the caller's
-/// organization), authorizes that entity, then changes it in one transaction. Nothing here decrypts: listing, opening
-/// and saving only encrypt new values and read the stored masks.
+/// organization), authorizes that entity, then changes it in one transaction, and answers only what it saved: the
+/// editor's view is a separate read (<see cref="GetAsync"/>), made only by a caller that shows it. Nothing here
+/// decrypts: listing, opening and saving only encrypt new values and read the stored masks.
 /// </summary>
 public sealed class SecretService(
     ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock)
@@ -64,15 +65,15 @@ public sealed class SecretService(
         return Result<SecretDetails>.Ok(await DetailsAsync(actor, found.Secret, found.Owner, found.CreatedBy, found.UpdatedBy));
     }
 
-    public async Task<Result<SecretDetails>> CreateAsync(CurrentUser actor, SecretDraft draft)
+    public async Task<Result<SavedSecret>> CreateAsync(CurrentUser actor, SecretDraft draft)
     {
         var name = SecretRules.NormalizeName(draft.Name);
         var description = draft.Description.Trim();
         var values = draft.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
         var errors = SecretRules.Check(name, description, values.Select(v => (v.Key, v.Value)));
-        if (errors.Count > 0) return Result<SecretDetails>.Invalid(errors);
+        if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
 
-        return await SaveAsync(actor, name, async () =>
+        return await SaveAsync(name, async () =>
         {
             if (await NameTakenAsync(actor.OrganizationId, name, exceptId: null)) return Duplicate(name);
             var now = clock.GetUtcNow();
@@ -91,23 +92,23 @@ public sealed class SecretService(
             db.Secrets.Add(secret);
             audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
-            return Result<Guid>.Ok(secret.Id);
+            return Saved(secret);
         });
     }
 
-    public async Task<Result<SecretDetails>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
+    public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
         var name = SecretRules.NormalizeName(changes.Name);
         var description = changes.Description.Trim();
-        return await SaveAsync(actor, name, async () =>
+        return await SaveAsync(name, async () =>
         {
             var secret = await LoadAsync(actor, id);
-            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<Guid>.NotFound();
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
             var newValues = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => (v.Key, v.Value!));
             var errors = SecretRules.Check(name, description, newValues);
-            if (errors.Count > 0) return Result<Guid>.Invalid(errors);
+            if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
             if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
 
             var now = clock.GetUtcNow();
@@ -132,18 +133,18 @@ public sealed class SecretService(
 
             Touch(secret, actor, now);
             await db.SaveChangesAsync();
-            return Result<Guid>.Ok(secret.Id);
+            return Saved(secret);
         });
     }
 
-    public async Task<Result<SecretDetails>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
-        await SaveAsync(actor, name: null, async () =>
+    public async Task<Result<SavedSecret>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
+        await SaveAsync(name: null, async () =>
         {
             var secret = await LoadAsync(actor, id);
-            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<Guid>.NotFound();
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<SavedSecret>.NotFound();
             if (version != secret.Version) return await StaleAsync(secret);
             var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
-            if (!ownerIsMember) return Result<Guid>.Invalid("NewOwnerId", ChooseOwnerMessage);
+            if (!ownerIsMember) return Result<SavedSecret>.Invalid("NewOwnerId", ChooseOwnerMessage);
 
             var names = await db.Users.Where(u => u.Id == newOwnerId || u.Id == secret.OwnerId).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
             audit.Record(AuditAction.OwnershipTransferred, AuditActor.Of(actor), $"Owner changed from {names.GetValueOrDefault(secret.OwnerId)} to {names[newOwnerId]}.",
@@ -151,7 +152,7 @@ public sealed class SecretService(
             secret.OwnerId = newOwnerId;
             Touch(secret, actor, clock.GetUtcNow());
             await db.SaveChangesAsync();
-            return Result<Guid>.Ok(secret.Id);
+            return Saved(secret);
         });
 
     public async Task<Result<Guid>> DeleteAsync(CurrentUser actor, Guid id, string? confirmation)
@@ -172,11 +173,10 @@ public sealed class SecretService(
     /// <summary>
     /// Runs a write in one transaction and turns what the database says into results: a unique-index refusal is the
     /// duplicate-name message (also when two people create one name at the same moment); a concurrency refusal is a
-    /// conflict. After a commit it answers the secret as the editor shows it.
+    /// conflict.
     /// </summary>
-    private async Task<Result<SecretDetails>> SaveAsync(CurrentUser actor, string? name, Func<Task<Result<Guid>>> write)
-    {
-        var saved = await db.InTransactionAsync(async () =>
+    private async Task<Result<SavedSecret>> SaveAsync(string? name, Func<Task<Result<SavedSecret>>> write) =>
+        await db.InTransactionAsync(async () =>
         {
             try
             {
@@ -184,25 +184,22 @@ public sealed class SecretService(
             }
             catch (DbUpdateConcurrencyException)
             {
-                return Result<Guid>.Conflict("Someone else saved this secret at the same moment. Your changes were not saved: reload it and try again.");
+                return Result<SavedSecret>.Conflict("Someone else saved this secret at the same moment. Your changes were not saved: reload it and try again.");
             }
             catch (DbUpdateException e) when (name is not null && DbErrors.IsUniqueViolation(e))
             {
                 return Duplicate(name);
             }
         });
-        if (!saved.IsOk) return saved.As<SecretDetails>();
 
-        db.ChangeTracker.Clear();
-        return await GetAsync(actor, saved.Value);
-    }
+    private static Result<SavedSecret> Saved(Secret secret) => Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version));
 
-    private static Result<Guid> Duplicate(string name) => Result<Guid>.Invalid("Name", SecretRules.DuplicateNameMessage(name));
+    private static Result<SavedSecret> Duplicate(string name) => Result<SavedSecret>.Invalid("Name", SecretRules.DuplicateNameMessage(name));
 
-    private async Task<Result<Guid>> StaleAsync(Secret secret)
+    private async Task<Result<SavedSecret>> StaleAsync(Secret secret)
     {
         var who = await db.Users.Where(u => u.Id == secret.UpdatedById).Select(u => u.DisplayName).FirstOrDefaultAsync() ?? "Someone";
-        return Result<Guid>.Conflict(
+        return Result<SavedSecret>.Conflict(
             $"{who} changed this secret at {secret.UpdatedAt:yyyy-MM-dd HH:mm:ss} UTC, after you opened it. " +
             "Your changes were not saved; they are still in the form. Reload the secret to see the new version, then apply them again.");
     }

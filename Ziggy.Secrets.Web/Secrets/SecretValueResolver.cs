@@ -13,52 +13,85 @@ public sealed record ResolvedValue(string Name, string Value, string Mask);
 /// who may use which secret) happens before the first decrypt, so a refused run decrypts nothing; a run that goes
 /// ahead decrypts exactly one value per referenced secret.
 /// </summary>
-public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
+/// <remarks>
+/// On SQLite the stored values come from <see cref="StoredValueCache"/> while the database's secrets change stamp says
+/// nothing changed since they were read; otherwise, and always on PostgreSQL (where another instance may change a secret
+/// at any moment), from one query.
+/// </remarks>
+public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher, StoredValueCache cache, SecretsChangeStamp changes)
 {
+    /// <param name="mayUse">
+    /// Whether the run may use a secret, judged on the secret as stored (its current owner); see
+    /// <see cref="Authorization.OwnerOrAdminAuthorizationHandler.IsAllowed"/>.
+    /// </param>
     public async Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(
-        Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<Secret, Task<bool>> mayUse)
+        Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<StoredSecretValue, bool> mayUse)
     {
-        // Only what a run needs: each named secret's owner and the one environment's stored value (not all three).
-        var rows = await (
-            from s in db.Secrets.AsNoTracking()
-            // One JSON array parameter, not one parameter per name: a fixed SQL text that EF can cache (the expanded form
-            // regenerated its SQL on every run, most of a resolve's time and allocations).
-            where s.OrganizationId == organizationId && EF.Parameter(names).Contains(s.Name)
-            join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
-            from v in values.DefaultIfEmpty()
-            select new { s.Id, s.Name, s.OwnerId, Value = v }).ToListAsync();
-        var secrets = rows.ToDictionary(r => r.Name, r =>
+        var stored = await StoredAsync(organizationId, names, environment);
+
+        // In the order the template names them. Plain loops: this runs for every integration run.
+        var known = new List<StoredSecretValue>(names.Count);
+        List<string>? unknown = null, missing = null, refused = null;
+        for (var i = 0; i < names.Count; i++)
         {
-            var secret = new Secret { Id = r.Id, OrganizationId = organizationId, Name = r.Name, OwnerId = r.OwnerId };
-            if (r.Value is not null) secret.Values.Add(r.Value);
-            return secret;
-        }, StringComparer.Ordinal);
-
-        var errors = new List<FieldError>();
-        var unknown = names.Where(n => !secrets.ContainsKey(n)).ToList();
-        if (unknown.Count > 0) errors.Add(new("", $"Unknown secrets: {string.Join(", ", unknown)}. Nothing was sent."));
-
-        var known = names.Where(secrets.ContainsKey).Select(n => secrets[n]).ToList();
-        var missing = known.Where(s => s.ValueFor(environment) is null).Select(s => s.Name).ToList();
-        if (missing.Count > 0) errors.Add(new("", $"No {environment} value for: {string.Join(", ", missing)}. Nothing was sent."));
-
-        foreach (var secret in known)
-        {
-            if (!await mayUse(secret))
-                errors.Add(new("", $"This integration's owner may not use secret {secret.Name} (only its owner or an Admin may reference it). Nothing was sent."));
+            var name = names[i];
+            if (stored[i] is not { } secret) (unknown ??= []).Add(name);
+            else
+            {
+                known.Add(secret);
+                if (secret.Value is null) (missing ??= []).Add(name);
+                if (!mayUse(secret)) (refused ??= []).Add(name);
+            }
         }
 
-        if (errors.Count > 0) return Result<IReadOnlyList<ResolvedValue>>.Invalid(errors);
+        if (unknown is not null || missing is not null || refused is not null)
+        {
+            var errors = new List<FieldError>();
+            if (unknown is not null) errors.Add(new("", $"Unknown secrets: {string.Join(", ", unknown)}. Nothing was sent."));
+            if (missing is not null) errors.Add(new("", $"No {environment} value for: {string.Join(", ", missing)}. Nothing was sent."));
+            foreach (var name in refused ?? [])
+                errors.Add(new("", $"This integration's owner may not use secret {name} (only its owner or an Admin may reference it). Nothing was sent."));
+            return Result<IReadOnlyList<ResolvedValue>>.Invalid(errors);
+        }
 
-        var resolved = new List<ResolvedValue>();
+        var resolved = new List<ResolvedValue>(known.Count);
         foreach (var secret in known)
         {
-            var stored = secret.ValueFor(environment)!;
-            var outcome = cipher.Decrypt(stored.ToEncrypted(), new ValuePlace(secret.OrganizationId, secret.Id, secret.Name, environment));
+            var (value, place) = secret.Ciphertext!.Value;
+            var outcome = cipher.Decrypt(value, place);
             if (!outcome.Succeeded) return Result<IReadOnlyList<ResolvedValue>>.Invalid("", outcome.Error + " Nothing was sent.");
-            resolved.Add(new ResolvedValue(secret.Name, outcome.Plaintext, stored.Mask));
+            resolved.Add(new ResolvedValue(secret.Name, outcome.Plaintext, secret.Value!.Mask));
         }
 
         return Result<IReadOnlyList<ResolvedValue>>.Ok(resolved);
     }
+
+    /// <summary>For each of <paramref name="names"/>, in order, what is stored under it; null for a name the organization does not have.</summary>
+    private async ValueTask<StoredSecretValue?[]> StoredAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment)
+    {
+        if (!cache.IsEnabled) return InOrder(names, await QueryAsync(organizationId, names, environment));
+
+        // The stamp first, then the query: rows read after it are at least as new as it says.
+        var stamp = changes.Read(db);
+        if (cache.TryGet(organizationId, environment, names, stamp) is { } held) return held;
+        var rows = await QueryAsync(organizationId, names, environment);
+        cache.Put(organizationId, environment, rows, stamp);
+        return InOrder(names, rows);
+    }
+
+    private static StoredSecretValue?[] InOrder(IReadOnlyList<string> names, List<StoredSecretValue> rows)
+    {
+        var byName = rows.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        return names.Select(n => byName.GetValueOrDefault(n)).ToArray();
+    }
+
+    // Only what a run needs: each named secret's owner and the one environment's stored value (not all three).
+    private Task<List<StoredSecretValue>> QueryAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment) => (
+        from s in db.Secrets.AsNoTracking()
+        // One JSON array parameter, not one parameter per name: a fixed SQL text that EF can cache (the expanded form
+        // regenerated its SQL on every run, most of a resolve's time and allocations).
+        where s.OrganizationId == organizationId && EF.Parameter(names).Contains(s.Name)
+        join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+        from v in values.DefaultIfEmpty()
+        select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)).ToListAsync();
 }

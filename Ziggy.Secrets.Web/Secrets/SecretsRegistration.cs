@@ -10,6 +10,7 @@ public static class SecretsRegistration
         services.AddSingleton<IAuthorizationHandler, OwnerOrAdminAuthorizationHandler>();
         services.AddScoped<SecretService>();
         services.AddScoped<SecretValueResolver>();
+        services.AddSingleton<StoredValueCache>();
         return services;
     }
 }

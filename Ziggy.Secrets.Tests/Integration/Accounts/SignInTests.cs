@@ -28,6 +28,19 @@ public sealed class SignInTests : IDisposable
     }
 
     [Fact]
+    public async Task SignIn_EmailUnicodeCannotNormalize_SaysIncorrectInsteadOfFailing()
+    {
+        await _app.SetUpAsync();
+        using var session = _app.CreateSession();
+        var form = await SignInFormAsync(session);
+
+        var response = await session.SubmitAsync(form.Form(), new() { ["Input.Email"] = "owner@acme.test\uFFFE", ["Input.Password"] = ZiggyAppFactory.Password });
+
+        Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/Secrets")).StatusCode);
+    }
+
+    [Fact]
     public async Task SignIn_WrongPassword_SaysIncorrectWithoutSigningIn()
     {
         await _app.SetUpAsync();

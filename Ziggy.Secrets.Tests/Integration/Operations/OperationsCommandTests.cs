@@ -36,7 +36,7 @@ public sealed class OperationsCommandTests : IDisposable
         var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia Owner");
         for (var i = 0; i < secrets; i++)
         {
-            var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.CreateAsync(actor, new SecretDraft($"SECRET_{i:D4}", "",
+            var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(actor, new SecretDraft($"SECRET_{i:D4}", "",
                 new Dictionary<SecretEnvironment, string>
                 {
                     [SecretEnvironment.Development] = $"dev-CANARY-{i:D4}-abcdef", [SecretEnvironment.Staging] = $"stg-CANARY-{i:D4}-abcdef",
@@ -130,7 +130,7 @@ public sealed class OperationsCommandTests : IDisposable
             {
                 var name = $"SECRET_{i % 20:D4}";
                 var current = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync(s => s.Name == name));
-                var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.UpdateAsync(actor, current.Id,
+                var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(actor, current.Id,
                     new SecretChanges(current.Version, name, $"save {i}", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = $"stg-new-{i}-abcdef" })));
                 if (result.IsOk) Interlocked.Increment(ref saves);
             }
@@ -227,7 +227,7 @@ public sealed class OperationsCommandTests : IDisposable
                 for (var i = 0; !stop.IsCancellationRequested && i < 5000; i++)
                 {
                     var name = $"WRITE_{i:D5}";
-                    var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.CreateAsync(actor,
+                    var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(actor,
                         new SecretDraft(name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = $"value-{i}-abcdefgh" })));
                     if (result.IsOk) committed.Enqueue(name);
                 }

@@ -268,7 +268,7 @@ public class SecretsPageTests : IDisposable
         var attempts = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
             await start.Task;
-            return await _app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s =>
+            return await _app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s =>
                 s.CreateAsync(actor, new SecretDraft("STRIPE_API_KEY", $"attempt {i}", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = $"value-{i}-abcdefgh" })));
         })).ToList();
         start.SetResult();

@@ -68,7 +68,7 @@ public sealed class AuthorizationMatrixTests
         var other = await app.AddOrganizationAsync("Globex");
         await app.AddUserAsync(other, "oa@globex.test", Role.Admin, "Olga OtherAdmin");
         var owner = new CurrentUser(memberOwner.Id, org, Role.Member, "Mo Owner");
-        var secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SecretDetails>>(s => s.CreateAsync(owner,
+        var secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
             new SecretDraft("STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_1" })))).Value!;
         var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
             new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;

@@ -28,8 +28,8 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private Task<Result<SecretDetails>> CreateAsync(CurrentUser actor, string name, Dictionary<SecretEnvironment, string> values) =>
-        _app.WithServiceAsync<SecretService, Result<SecretDetails>>(s => s.CreateAsync(actor, new SecretDraft(name, "", values)));
+    private Task<Result<SavedSecret>> CreateAsync(CurrentUser actor, string name, Dictionary<SecretEnvironment, string> values) =>
+        _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.CreateAsync(actor, new SecretDraft(name, "", values)));
 
     /// <summary>Starts every attempt at the same moment, each in its own scope (its own DbContext), like separate requests.</summary>
     private static async Task<T[]> AllAtOnceAsync<T>(int count, Func<int, Task<T>> attempt)
@@ -60,7 +60,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
     {
         var created = (await CreateAsync(_actor, "STRIPE_API_KEY", new() { [SecretEnvironment.Development] = "initial-value-0123" })).Value!;
 
-        var results = await AllAtOnceAsync(50, i => _app.WithServiceAsync<SecretService, Result<SecretDetails>>(s =>
+        var results = await AllAtOnceAsync(50, i => _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s =>
             s.UpdateAsync(_actor, created.Id, new SecretChanges(created.Version, "STRIPE_API_KEY", $"writer {i}",
                 new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = $"staging-from-{i}-abcdef" }))));
 
@@ -68,8 +68,9 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         Assert.Equal(49, results.Count(r => r.Outcome == Outcome.Conflict));
         var stored = await _app.WithDbAsync(db => db.Secrets.Include(s => s.Values).AsNoTracking().SingleAsync());
         // The stored secret is exactly the winner's save: description and value from the same writer.
-        Assert.Equal(winner.Value!.Description, stored.Description);
-        var writer = stored.Description["writer ".Length..];
+        var writer = Array.IndexOf(results, winner);
+        Assert.Equal($"writer {writer}", stored.Description);
+        Assert.Equal(created.Version + 1, winner.Value!.Version);
         Assert.Equal(SecretMask.For($"staging-from-{writer}-abcdef"), stored.ValueFor(SecretEnvironment.Staging)!.Mask);
         Assert.Equal(created.Version + 1, stored.Version);
         Assert.Equal(1, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.SecretUpdated)));
@@ -82,8 +83,8 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         {
             var created = (await CreateAsync(_actor, $"RACE_{round}", new() { [SecretEnvironment.Development] = "value-0123456789" })).Value!;
             var delete = _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(_actor, created.Id, "delete"));
-            var save = _app.WithServiceAsync<SecretService, Result<SecretDetails>>(s => s.UpdateAsync(_actor, created.Id,
-                new SecretChanges(created.Version, created.Name, "saved", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Production] = "prod-value-123456" })));
+            var save = _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(_actor, created.Id,
+                new SecretChanges(created.Version, $"RACE_{round}", "saved", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Production] = "prod-value-123456" })));
             await Task.WhenAll(delete, save);
             var (deleted, saved) = (await delete, await save);
 

@@ -47,6 +47,7 @@ public sealed class IndexModel(TeamService team) : PageModel
         [Display(Name = "Email of its first Admin")]
         [Required(ErrorMessage = "Enter the email address of the organization's first Admin.")]
         [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+        [Normalizable(ErrorMessage = "Enter a valid email address.")]
         [StringLength(256, ErrorMessage = "The email address can be at most 256 characters.")]
         public string AdminEmail { get; set; } = "";
     }

@@ -94,11 +94,15 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
     }
 
     /// <summary>After a save: htmx gets the fresh editor and an event carrying the grid row; a plain post is redirected.</summary>
-    private async Task<IActionResult> SavedAsync(Result<SecretDetails> result, bool created, Guid? id = null)
+    private async Task<IActionResult> SavedAsync(Result<SavedSecret> result, bool created, Guid? id = null)
     {
         if (!result.IsOk) return await RefusedAsync(id, result.Errors);
-        var saved = result.Value!;
-        if (!Request.IsHtmx()) return RedirectToPage(null, "Edit", new { id = saved.Id });
+        if (!Request.IsHtmx()) return RedirectToPage(null, "Edit", new { id = result.Value!.Id });
+
+        // The editor as it is now, read after the commit (someone may already have changed it again).
+        var found = await secrets.GetAsync(Me, result.Value!.Id);
+        if (!found.IsOk) return NotFound();
+        var saved = found.Value!;
 
         var row = saved.ToRow();
         Response.Htmx(h => h.WithTrigger("secret-saved", new

@@ -37,6 +37,7 @@ public sealed class SetupForm : NewAccountForm
     [Display(Name = "Email")]
     [Required(ErrorMessage = "Enter your email address.")]
     [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [Normalizable(ErrorMessage = "Enter a valid email address.")]
     [StringLength(256, ErrorMessage = "The email address can be at most 256 characters.")]
     public string Email { get; set; } = "";
 }
@@ -52,6 +53,7 @@ public sealed class InviteForm
     [Display(Name = "Email")]
     [Required(ErrorMessage = "Enter the email address to invite.")]
     [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [Normalizable(ErrorMessage = "Enter a valid email address.")]
     [StringLength(256, ErrorMessage = "The email address can be at most 256 characters.")]
     public string Email { get; set; } = "";
 
