@@ -17,7 +17,8 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// decrypts: listing, opening and saving only encrypt new values and read the stored masks.
 /// </summary>
 public sealed class SecretService(
-    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock)
+    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock,
+    SecretsChangeStamp changes, SecretRowsCache rowsCache)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
@@ -30,12 +31,22 @@ public sealed class SecretService(
             .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt));
 
     /// <summary>
-    /// The grid's rows, streamed. EF Core writes the SQL (so it fits either database) and the rows come straight off the
-    /// data reader, column by column in the order <see cref="RowsQuery"/> names them: with 10,000 secrets, materializing
-    /// them through EF's query pipeline cost more than reading them.
+    /// The grid's rows. On SQLite they come from memory while the secrets change stamp is the one they were read under
+    /// (<see cref="SecretRowsCache"/>); otherwise they are streamed from the database: EF Core writes the SQL (so it fits
+    /// either database) and the rows come straight off the data reader, column by column in the order
+    /// <see cref="RowsQuery"/> names them (with 10,000 secrets, materializing them through EF's query pipeline cost
+    /// more than reading them).
     /// </summary>
     public async IAsyncEnumerable<SecretRow> ListAsync(CurrentUser actor, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        long? stamp = rowsCache.IsEnabled ? changes.Read(db) : null;
+        if (stamp is { } current && rowsCache.TryGet(actor.OrganizationId, current, out var held))
+        {
+            foreach (var row in held) yield return row;
+            yield break;
+        }
+
+        var read = stamp is null ? null : new List<SecretRow>();
         await using var command = RowsQuery(db, actor.OrganizationId).CreateDbCommand();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -43,15 +54,20 @@ public sealed class SecretService(
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                yield return new SecretRow(
+                var row = new SecretRow(
                     reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5),
                     reader.GetString(6), DateTimeOffsetToUtcTicksConverter.FromUtcTicks(reader.GetInt64(7)));
+                read?.Add(row);
+                yield return row;
             }
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+
+        // Only a list read to its end is kept.
+        if (stamp is { } readUnder) rowsCache.Put(actor.OrganizationId, readUnder, read!, read!.Count);
     }
 
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)

@@ -11,6 +11,7 @@ public static class SecretsRegistration
         services.AddScoped<SecretService>();
         services.AddScoped<SecretValueResolver>();
         services.AddSingleton<StoredValueCache>();
+        services.AddSingleton<SecretRowsCache>();
         return services;
     }
 }

@@ -6,10 +6,10 @@ namespace Ziggy.Secrets.Web.Data.Migrations
 {
     /// <summary>
     /// A one-row table whose stamp changes, by trigger, in the same transaction as every insert, update or delete of a
-    /// secret or a stored value, whoever makes it (this server, rotate-key, another process, a hand-written UPDATE). The
-    /// resolver trusts ciphertexts it holds in memory only while the stamp is the one it read them under
-    /// (<c>Secrets/StoredValueCache</c>). A random stamp, not a counter, so a database put back from elsewhere cannot
-    /// repeat one by chance. SQLite only: on PostgreSQL the resolver reads the values on every run.
+    /// secret or a stored value and every change of a member's display name, whoever makes it (this server, rotate-key,
+    /// another process, a hand-written UPDATE). What is kept in memory under a stamp (the resolver's ciphertexts, the
+    /// grid's rows: <c>Data/StampedCache</c>) is used only while the stamp is the same. A random stamp, not a counter, so
+    /// a database put back from elsewhere cannot repeat one by chance. SQLite only: on PostgreSQL nothing is kept.
     /// </summary>
     public partial class SecretsChangeStamp : Migration
     {
@@ -29,6 +29,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         "BEGIN UPDATE SecretsChangeStamp SET Stamp = random() WHERE Id = 1; END;");
                 }
             }
+
+            // The grid shows each secret's owner by display name.
+            migrationBuilder.Sql(
+                "CREATE TRIGGER AspNetUsers_StampDisplayName AFTER UPDATE OF DisplayName ON AspNetUsers " +
+                "BEGIN UPDATE SecretsChangeStamp SET Stamp = random() WHERE Id = 1; END;");
         }
 
         protected override void Down(MigrationBuilder migrationBuilder)
@@ -39,6 +44,7 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     migrationBuilder.Sql($"DROP TRIGGER IF EXISTS {table}_Stamp{change[0]}{change[1..].ToLowerInvariant()};");
             }
 
+            migrationBuilder.Sql("DROP TRIGGER IF EXISTS AspNetUsers_StampDisplayName;");
             migrationBuilder.Sql("DROP TABLE IF EXISTS SecretsChangeStamp;");
         }
     }

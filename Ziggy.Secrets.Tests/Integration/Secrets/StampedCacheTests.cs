@@ -10,11 +10,12 @@ using Ziggy.Secrets.Web.Secrets;
 namespace Ziggy.Secrets.Tests.Integration.Secrets;
 
 /// <summary>
-/// The resolver keeps stored values in memory between integration runs (SQLite). These tests fill that cache with a
-/// first resolve, change the database in every way that matters (through the app, and past it on another connection,
-/// as rotate-key or a hand-written UPDATE would), and check that the next resolve never answers what was there before.
+/// On SQLite the resolver keeps stored values, and the grid its rows, in memory under the secrets change stamp. These
+/// tests fill the caches with a first read, change the database in every way that matters (through the app, and past it
+/// on another connection, as rotate-key or a hand-written UPDATE would), and check that the next read never answers
+/// what was there before.
 /// </summary>
-public sealed class StoredValueCacheTests : IAsyncLifetime
+public sealed class StampedCacheTests : IAsyncLifetime
 {
     private readonly ZiggyAppFactory _app = new();
     private CurrentUser _olivia = null!;
@@ -35,6 +36,8 @@ public sealed class StoredValueCacheTests : IAsyncLifetime
 
     private StoredValueCache Cache => _app.Services.GetRequiredService<StoredValueCache>();
 
+    private SecretRowsCache RowsCache => _app.Services.GetRequiredService<SecretRowsCache>();
+
     private SecretsChangeStamp Stamp => _app.Services.GetRequiredService<SecretsChangeStamp>();
 
     private Task<Result<SavedSecret>> CreateAsync(string name, string production) =>
@@ -51,6 +54,13 @@ public sealed class StoredValueCacheTests : IAsyncLifetime
         Assert.True(result.IsOk, string.Join(" ", result.Errors.Select(e => e.Message)));
         return result.Value!.Single(v => v.Name == name).Value;
     }
+
+    private Task<List<SecretRow>> GridAsync() => _app.WithServiceAsync<SecretService, List<SecretRow>>(async s =>
+    {
+        var rows = new List<SecretRow>();
+        await foreach (var row in s.ListAsync(_olivia)) rows.Add(row);
+        return rows;
+    });
 
     private string Hex(Guid id) => id.ToString().ToUpperInvariant();
 
@@ -151,7 +161,53 @@ public sealed class StoredValueCacheTests : IAsyncLifetime
         Assert.StartsWith("This integration's owner may not use secret TOKEN", Assert.Single(result.Errors).Message);
     }
 
+    [Fact]
+    public async Task Grid_Repeated_IsAnsweredFromMemory()
+    {
+        var first = await GridAsync();
+        var misses = RowsCache.Misses;
+
+        var again = await GridAsync();
+
+        Assert.Equal(["API_KEY", "TOKEN"], again.Select(r => r.Name));
+        Assert.Equal(first, again);
+        Assert.Equal(misses, RowsCache.Misses);
+    }
+
+    [Fact]
+    public async Task Grid_AfterASecretIsAddedThroughTheApp_ListsIt()
+    {
+        await GridAsync();
+
+        await CreateAsync("NEW_KEY", "new-production-value-1");
+
+        Assert.Equal(["API_KEY", "NEW_KEY", "TOKEN"], (await GridAsync()).Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task Grid_AfterChangesOnAnotherConnection_ShowsThem()
+    {
+        await GridAsync();
+
+        SqliteAdmin.Execute(_app.DatabasePath, "UPDATE Secrets SET Description = 'changed elsewhere' WHERE Name = 'TOKEN'");
+        Assert.Equal("changed elsewhere", (await GridAsync()).Single(r => r.Name == "TOKEN").Description);
+
+        SqliteAdmin.Execute(_app.DatabasePath, "DELETE FROM Secrets WHERE Name = 'API_KEY'");
+        Assert.Equal(["TOKEN"], (await GridAsync()).Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task Grid_AfterTheOwnerIsRenamed_ShowsTheNewName()
+    {
+        Assert.All(await GridAsync(), r => Assert.Equal("Olivia Owner", r.Owner));
+
+        SqliteAdmin.Execute(_app.DatabasePath, "UPDATE AspNetUsers SET DisplayName = 'Olivia Renamed'");
+
+        Assert.All(await GridAsync(), r => Assert.Equal("Olivia Renamed", r.Owner));
+    }
+
     [Theory]
+    [InlineData("UPDATE AspNetUsers SET DisplayName = 'Olivia Renamed'")]
     [InlineData("INSERT INTO Secrets (Id, OrganizationId, Name, Description, OwnerId, CreatedAt, CreatedById, UpdatedAt, UpdatedById, Version, HasDevelopment, HasStaging, HasProduction) " +
                 "SELECT 'A0000000-0000-0000-0000-000000000001', OrganizationId, 'HAND_MADE', '', OwnerId, CreatedAt, CreatedById, UpdatedAt, UpdatedById, 1, 0, 0, 0 FROM Secrets WHERE Name = 'TOKEN'")]
     [InlineData("UPDATE Secrets SET Description = 'changed' WHERE Name = 'TOKEN'")]
