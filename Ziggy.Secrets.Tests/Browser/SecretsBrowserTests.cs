@@ -97,7 +97,17 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         await page.GetByLabel("Search secrets").FillAsync("stripe");
         await Expect(Row(page, "GITHUB_TOKEN")).ToHaveCountAsync(0);
         await Expect(Row(page, "STRIPE_API_KEY")).ToBeVisibleAsync();
+        // Every word must appear, in the name, the description or the owner, in any case.
+        await page.GetByLabel("Search secrets").FillAsync("OLIVIA  stripe");
+        await Expect(Row(page, "STRIPE_API_KEY")).ToBeVisibleAsync();
+        await Expect(Row(page, "GITHUB_TOKEN")).ToHaveCountAsync(0);
+        await page.GetByLabel("Search secrets").FillAsync("olivia token");
+        await Expect(Row(page, "GITHUB_TOKEN")).ToBeVisibleAsync();
+        await Expect(Row(page, "STRIPE_API_KEY")).ToHaveCountAsync(0);
+        await page.GetByLabel("Search secrets").FillAsync("stripe nowhere");
+        await Expect(Row(page, "STRIPE_API_KEY")).ToHaveCountAsync(0);
         await page.GetByLabel("Search secrets").FillAsync("");
+        await Expect(Row(page, "GITHUB_TOKEN")).ToBeVisibleAsync();
 
         // A member who does not own it sees the amber banner and nothing she can use.
         var mia = await SignInAsync("mia@acme.test");

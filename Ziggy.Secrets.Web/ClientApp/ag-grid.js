@@ -6,6 +6,7 @@ import {
   ClientSideRowModelModule,
   createGrid,
   DateFilterModule,
+  ExternalFilterModule,
   ModuleRegistry,
   QuickFilterModule,
   RowApiModule,
@@ -23,7 +24,8 @@ ModuleRegistry.registerModules([
   RowSelectionModule, // the selected row follows the open editor
   TextFilterModule,
   DateFilterModule,
-  QuickFilterModule, // the search box
+  QuickFilterModule, // the audit grid's search box
+  ExternalFilterModule, // the secrets grid's search box
   TooltipModule, // the audit grid's long details
 ]);
 

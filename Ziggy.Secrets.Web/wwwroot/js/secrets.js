@@ -12,11 +12,23 @@
     colId: field,
     valueGetter: (p) => (p.data[field] ? 'Yes' : 'No'),
     filter: 'agTextColumnFilter',
-    // Quick search looks in names, descriptions and owners, not in the Yes/No and date columns (less work over 10,000 rows).
-    getQuickFilterText: () => '',
     width: 95,
     flex: 0,
   });
+
+  // The search box: every word typed must appear in the row's name, description or owner, in any case. Each row's text
+  // is made once, at the first search, and kept beside the row; AG Grid's quick filter rebuilt it from every column's
+  // value for all 10,000 rows on the first keystroke (100-200 ms in headless Chromium on 2 cores).
+  let searchWords = [];
+  const searchText = new WeakMap();
+  const matchesSearch = (row) => {
+    let text = searchText.get(row);
+    if (text === undefined) {
+      text = `${row.name}\n${row.description}\n${row.owner}`.toLowerCase();
+      searchText.set(row, text);
+    }
+    return searchWords.every((word) => text.includes(word));
+  };
 
   const formatDate = (iso) => (iso ? new Date(iso).toISOString().slice(0, 16).replace('T', ' ') : '');
 
@@ -31,7 +43,6 @@
       {
         field: 'created', headerName: 'Created', filter: 'agDateColumnFilter', minWidth: 150,
         valueFormatter: (p) => formatDate(p.value),
-        getQuickFilterText: () => '',
         filterParams: {
           comparator: (filterDate, cell) => {
             const day = new Date(cell); day.setHours(0, 0, 0, 0);
@@ -44,6 +55,8 @@
     rowData: [],
     styleNonce: window.ziggyGrids.styleNonce(),
     getRowId: (p) => p.data.id,
+    isExternalFilterPresent: () => searchWords.length > 0,
+    doesExternalFilterPass: (node) => matchesSearch(node.data),
     // Seven columns: render them all, so every column is in the DOM whatever the width.
     suppressColumnVirtualisation: true,
     // With 10,000 rows, animating every row's move on load and on each search keystroke costs more than it shows.
@@ -57,7 +70,8 @@
   window.ziggyGrids.loadRows(gridApi, gridElement);
 
   document.getElementById('quick-search').addEventListener('input', (e) => {
-    gridApi.setGridOption('quickFilterText', e.target.value);
+    searchWords = e.target.value.toLowerCase().split(/\s+/).filter((word) => word !== '');
+    gridApi.onFilterChanged();
   });
 
   function openEditor(id) {
