@@ -106,6 +106,30 @@ public sealed class StampedCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resolve_WhileOtherRunsResolveConcurrently_AlwaysAnswersTheValueSavedLast()
+    {
+        using var stop = new CancellationTokenSource();
+        // Other runs keep reading (and filling the cache) while the value changes under them.
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) Assert.True((await ResolveAsync()).IsOk);
+        })).ToList();
+
+        for (var i = 2; i <= 30; i++)
+        {
+            var secret = await _app.WithDbAsync(db => Task.FromResult(db.Secrets.Single(s => s.Name == "API_KEY")));
+            var saved = await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(_olivia, secret.Id,
+                new SecretChanges(secret.Version, "API_KEY", "", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Production] = $"api_key-production-value-{i}" })));
+            Assert.True(saved.IsOk);
+
+            Assert.Equal($"api_key-production-value-{i}", ValueOf(await ResolveAsync(), "API_KEY"));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+    }
+
+    [Fact]
     public async Task Resolve_AfterCiphertextSwappedOnAnotherConnection_FailsInsteadOfAnsweringTheOldValue()
     {
         Assert.True((await ResolveAsync()).IsOk);
