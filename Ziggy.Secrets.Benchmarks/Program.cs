@@ -155,8 +155,11 @@ try
     Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|");
     foreach (var pair in new[] { saveInProcess, resolve }.OfType<PairFigures>())
     {
-        Console.WriteLine($"| {pair.App.Name} | {pair.App.MeanMicroseconds:N1} | {pair.App.AllocatedBytesPerOperation:N0} | {pair.App.OperationsPerSecond:N0} | " +
-                          $"{pair.Floor.Name} | {pair.Floor.MeanMicroseconds:N1} | {pair.Floor.OperationsPerSecond:N0} | {pair.Ratio:N3} |");
+        foreach (var figure in pair.Variants.Prepend(pair.App))
+        {
+            Console.WriteLine($"| {figure.Name} | {figure.MeanMicroseconds:N1} | {figure.AllocatedBytesPerOperation:N0} | {figure.OperationsPerSecond:N0} | " +
+                              $"{pair.Floor.Name} | {pair.Floor.MeanMicroseconds:N1} | {pair.Floor.OperationsPerSecond:N0} | {pair.Floor.MeanMicroseconds / figure.MeanMicroseconds:N3} |");
+        }
     }
 
     Console.WriteLine();

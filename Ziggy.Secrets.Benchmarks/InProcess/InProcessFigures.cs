@@ -9,20 +9,22 @@ public sealed record BenchmarkFigure(string Name, double MeanMicroseconds, long?
 
 /// <summary>
 /// The app's operation beside its floor, measured in one BenchmarkDotNet run. <see cref="Ratio"/> is floor mean / app
-/// mean (= app ops/s / floor ops/s): the share of the operation's time the floor alone would need.
+/// mean (= app ops/s / floor ops/s): the share of the operation's time the floor alone would need. <see cref="Variants"/>
+/// are other ways of the same operation measured in the same run, for reference.
 /// </summary>
-public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor, double Ratio, TimeSpan RunTime);
+public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor, double Ratio, TimeSpan RunTime, IReadOnlyList<BenchmarkFigure> Variants);
 
 /// <summary>Runs the in-process BenchmarkDotNet classes and hands back their figures; asserts nothing (benchmarks are not tests).</summary>
 public static class InProcessFigures
 {
     /// <summary>Resolving the 10 secrets of an integration run beside 10 raw NSec decrypts.</summary>
-    public static PairFigures RunResolve() => Run<ResolveBenchmarks>(nameof(ResolveBenchmarks.Resolve), nameof(ResolveBenchmarks.RawNSecDecrypt));
+    public static PairFigures RunResolve() =>
+        Run<ResolveBenchmarks>(nameof(ResolveBenchmarks.Resolve), nameof(ResolveBenchmarks.RawNSecDecrypt), nameof(ResolveBenchmarks.ResolveFromDatabase));
 
     /// <summary>Saving one value through SecretService beside a raw one-row SQLite transaction.</summary>
     public static PairFigures RunSave() => Run<SaveBenchmarks>(nameof(SaveBenchmarks.Save), nameof(SaveBenchmarks.RawSqliteTransaction));
 
-    private static PairFigures Run<T>(string app, string floor)
+    private static PairFigures Run<T>(string app, string floor, params string[] variants)
     {
         // BenchmarkDotNet writes its log and results under the artifacts path: a temp folder, never the repository.
         var artifacts = Path.Combine(Path.GetTempPath(), "ziggy-bench-bdn-" + Guid.NewGuid().ToString("N"));
@@ -31,7 +33,8 @@ public static class InProcessFigures
         var baseline = Figure(summary, floor);
         // Kept when a benchmark failed, so the exception can point at the log.
         Directory.Delete(artifacts, recursive: true);
-        return new PairFigures(measured, baseline, baseline.MeanMicroseconds / measured.MeanMicroseconds, summary.TotalTime);
+        return new PairFigures(measured, baseline, baseline.MeanMicroseconds / measured.MeanMicroseconds, summary.TotalTime,
+            variants.Select(v => Figure(summary, v)).ToList());
     }
 
     private static BenchmarkFigure Figure(Summary summary, string method)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NSec.Cryptography;
 using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Benchmarks.InProcess;
@@ -28,6 +29,7 @@ public class ResolveBenchmarks : AppBenchmark
     private Key _rawKey = null!;
     private AsyncServiceScope _request;
     private SecretValueResolver _resolver = null!;
+    private SecretValueResolver _fromDatabase = null!;
 
     /// <summary>The app (see <see cref="AppBenchmark"/>) with 10 secrets holding a Production API key each.</summary>
     [GlobalSetup]
@@ -36,6 +38,10 @@ public class ResolveBenchmarks : AppBenchmark
         await StartAppAsync();
         _request = Services.CreateAsyncScope();
         _resolver = _request.ServiceProvider.GetRequiredService<SecretValueResolver>();
+        // The same resolver with its cache off, as on PostgreSQL: the stored values come from the database every time.
+        var request = _request.ServiceProvider;
+        _fromDatabase = new SecretValueResolver(request.GetRequiredService<ZiggyDbContext>(), request.GetRequiredService<ISecretCipher>(),
+            new StoredValueCache(new DatabaseSettings(IsPostgres: true, ConnectionString: null)), request.GetRequiredService<SecretsChangeStamp>());
         _rawKey = Key.Create(Aead);
         for (var i = 0; i < SecretCount; i++)
         {
@@ -48,9 +54,11 @@ public class ResolveBenchmarks : AppBenchmark
         }
 
         // A benchmark of a refused run or of failed decrypts would measure the wrong thing.
-        var resolved = await Resolve();
-        if (resolved.Count != SecretCount || resolved.Any(v => _values[v.Name] != v.Value))
-            throw new InvalidOperationException("Resolve did not answer the seeded values.");
+        foreach (var resolved in new[] { await Resolve(), await ResolveFromDatabase() })
+        {
+            if (resolved.Count != SecretCount || resolved.Any(v => _values[v.Name] != v.Value))
+                throw new InvalidOperationException("Resolve did not answer the seeded values.");
+        }
         if (RawNSecDecrypt() != _values.Values.Sum(v => v.Length))
             throw new InvalidOperationException("The raw decrypts did not answer the seeded values.");
     }
@@ -63,9 +71,18 @@ public class ResolveBenchmarks : AppBenchmark
     /// resolver's cache once it has read the change stamp (see StoredValueCache).
     /// </summary>
     [Benchmark]
-    public async Task<IReadOnlyList<ResolvedValue>> Resolve()
+    public Task<IReadOnlyList<ResolvedValue>> Resolve() => ResolveWith(_resolver);
+
+    /// <summary>
+    /// The resolve when memory cannot answer: the first run after any change to a secret, and every run on PostgreSQL.
+    /// One query for the stored values, then the same checks and decrypts.
+    /// </summary>
+    [Benchmark]
+    public Task<IReadOnlyList<ResolvedValue>> ResolveFromDatabase() => ResolveWith(_fromDatabase);
+
+    private async Task<IReadOnlyList<ResolvedValue>> ResolveWith(SecretValueResolver resolver)
     {
-        var result = await _resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
+        var result = await resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
             secret => OwnerOrAdminAuthorizationHandler.IsAllowed(Owner, secret, ResourceOperations.Update));
         return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
