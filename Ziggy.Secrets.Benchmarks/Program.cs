@@ -158,7 +158,7 @@ try
         foreach (var figure in pair.Variants.Prepend(pair.App))
         {
             Console.WriteLine($"| {figure.Name} | {figure.MeanMicroseconds:N1} | {figure.AllocatedBytesPerOperation:N0} | {figure.OperationsPerSecond:N0} | " +
-                              $"{pair.Floor.Name} | {pair.Floor.MeanMicroseconds:N1} | {pair.Floor.OperationsPerSecond:N0} | {pair.Floor.MeanMicroseconds / figure.MeanMicroseconds:N3} |");
+                              $"{pair.Floor.Name} | {pair.Floor.MeanMicroseconds:N1} | {pair.Floor.OperationsPerSecond:N0} | {pair.RatioOf(figure):N3} |");
         }
     }
 

@@ -5,14 +5,20 @@ using BenchmarkDotNet.Running;
 namespace Ziggy.Secrets.Benchmarks.InProcess;
 
 /// <summary>One benchmark's result as BenchmarkDotNet measured it; allocations are null when they were not measured.</summary>
-public sealed record BenchmarkFigure(string Name, double MeanMicroseconds, long? AllocatedBytesPerOperation, double OperationsPerSecond);
+public sealed record BenchmarkFigure(string Name, double MeanMicroseconds, long? AllocatedBytesPerOperation)
+{
+    public double OperationsPerSecond => 1_000_000 / MeanMicroseconds;
+}
 
 /// <summary>
-/// The app's operation beside its floor, measured in one BenchmarkDotNet run. <see cref="Ratio"/> is floor mean / app
-/// mean (= app ops/s / floor ops/s): the share of the operation's time the floor alone would need. <see cref="Variants"/>
-/// are other ways of the same operation measured in the same run, for reference.
+/// The app's operation beside its floor, measured in one BenchmarkDotNet run. <see cref="Variants"/> are other ways of
+/// the same operation measured in the same run, for reference.
 /// </summary>
-public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor, double Ratio, TimeSpan RunTime, IReadOnlyList<BenchmarkFigure> Variants);
+public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor, IReadOnlyList<BenchmarkFigure> Variants)
+{
+    /// <summary>Floor mean / <paramref name="figure"/>'s mean (= its ops/s / the floor's): the share of its time the floor alone would need.</summary>
+    public double RatioOf(BenchmarkFigure figure) => Floor.MeanMicroseconds / figure.MeanMicroseconds;
+}
 
 /// <summary>Runs the in-process BenchmarkDotNet classes and hands back their figures; asserts nothing (benchmarks are not tests).</summary>
 public static class InProcessFigures
@@ -33,8 +39,7 @@ public static class InProcessFigures
         var baseline = Figure(summary, floor);
         // Kept when a benchmark failed, so the exception can point at the log.
         Directory.Delete(artifacts, recursive: true);
-        return new PairFigures(measured, baseline, baseline.MeanMicroseconds / measured.MeanMicroseconds, summary.TotalTime,
-            variants.Select(v => Figure(summary, v)).ToList());
+        return new PairFigures(measured, baseline, variants.Select(v => Figure(summary, v)).ToList());
     }
 
     private static BenchmarkFigure Figure(Summary summary, string method)
@@ -42,7 +47,6 @@ public static class InProcessFigures
         var report = summary.Reports.SingleOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method);
         if (report?.ResultStatistics is not { } statistics)
             throw new InvalidOperationException($"BenchmarkDotNet measured nothing for {method}: see {summary.LogFilePath}.");
-        return new BenchmarkFigure(method, statistics.Mean / 1_000, report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase),
-            1_000_000_000 / statistics.Mean);
+        return new BenchmarkFigure(method, statistics.Mean / 1_000, report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase));
     }
 }

@@ -41,7 +41,7 @@ public class ResolveBenchmarks : AppBenchmark
         // The same resolver with its cache off, as on PostgreSQL: the stored values come from the database every time.
         var request = _request.ServiceProvider;
         _fromDatabase = new SecretValueResolver(request.GetRequiredService<ZiggyDbContext>(), request.GetRequiredService<ISecretCipher>(),
-            new StoredValueCache(new DatabaseSettings(IsPostgres: true, ConnectionString: null)), request.GetRequiredService<SecretsChangeStamp>());
+            new StoredValueCache(new DatabaseSettings(IsPostgres: true, ConnectionString: null), request.GetRequiredService<SecretsChangeStamp>()));
         _rawKey = Key.Create(Aead);
         for (var i = 0; i < SecretCount; i++)
         {

@@ -5,6 +5,9 @@ namespace Ziggy.Secrets.Tests.Support;
 /// <summary>SQL straight at a data folder's SQLite file, past the app: for tampering and for reading what is stored.</summary>
 public static class SqliteAdmin
 {
+    /// <summary>A Guid as the app's SQLite file stores it (EF Core writes upper-case text).</summary>
+    public static string Text(Guid id) => id.ToString().ToUpperInvariant();
+
     public static int Execute(string databasePath, string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = Open(databasePath);

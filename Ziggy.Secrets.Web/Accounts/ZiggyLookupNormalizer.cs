@@ -14,20 +14,22 @@ public sealed class ZiggyLookupNormalizer : ILookupNormalizer
 
     public string? NormalizeEmail(string? email) => Normalize(email);
 
-    public static bool CanNormalize(string text)
+    public static bool CanNormalize(string text) => TryNormalize(text) is not null;
+
+    private static string? Normalize(string? text) => text is null ? null : (TryNormalize(text) ?? text).ToUpperInvariant();
+
+    /// <summary>The text in Unicode's normal form C; null when Unicode cannot normalize it.</summary>
+    private static string? TryNormalize(string text)
     {
         try
         {
-            text.Normalize();
-            return true;
+            return text.Normalize();
         }
         catch (ArgumentException)
         {
-            return false;
+            return null;
         }
     }
-
-    private static string? Normalize(string? text) => text is null ? null : (CanNormalize(text) ? text.Normalize() : text).ToUpperInvariant();
 }
 
 /// <summary>Refuses text Unicode cannot normalize; beside [EmailAddress], whose check is only the shape around the @.</summary>

@@ -8,8 +8,11 @@ namespace Ziggy.Secrets.Web.Data;
 /// means a new stamp, and a new stamp drops every entry. Off on PostgreSQL, which has no stamp (another instance may
 /// change anything at any moment): there every read goes to the database.
 /// </summary>
-/// <remarks>The caller reads the stamp first and the database second, so what it keeps is at least as new as its stamp.</remarks>
-public abstract class StampedCache<TKey, TValue>(DatabaseSettings database, int capacity) where TKey : notnull
+/// <remarks>
+/// The caller asks for the stamp (<see cref="StampNow"/>) first and reads the database second, so what it keeps is at
+/// least as new as its stamp.
+/// </remarks>
+public abstract class StampedCache<TKey, TValue>(DatabaseSettings database, SecretsChangeStamp changes, int capacity) where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, (long Stamp, TValue Value)> _entries = new();
     private readonly Lock _gate = new();
@@ -17,10 +20,13 @@ public abstract class StampedCache<TKey, TValue>(DatabaseSettings database, int 
     private int _weight;
     private long _misses;
 
-    public bool IsEnabled { get; } = !database.IsPostgres;
+    private readonly bool _isEnabled = !database.IsPostgres;
 
     /// <summary>How many look-ups found nothing usable (the caller then read the database).</summary>
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>The stamp now, for <paramref name="db"/>'s database; null on PostgreSQL, where nothing is kept.</summary>
+    public long? StampNow(ZiggyDbContext db) => _isEnabled ? changes.Read(db) : null;
 
     /// <summary>The value kept for <paramref name="key"/> under <paramref name="stamp"/>, the stamp just read.</summary>
     public bool TryGet(TKey key, long stamp, out TValue value)

@@ -18,7 +18,7 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// </summary>
 public sealed class SecretService(
     ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock,
-    SecretsChangeStamp changes, SecretRowsCache rowsCache)
+    SecretRowsCache rowsCache)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
@@ -39,7 +39,7 @@ public sealed class SecretService(
     /// </summary>
     public async IAsyncEnumerable<SecretRow> ListAsync(CurrentUser actor, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        long? stamp = rowsCache.IsEnabled ? changes.Read(db) : null;
+        var stamp = rowsCache.StampNow(db);
         if (stamp is { } current && rowsCache.TryGet(actor.OrganizationId, current, out var held))
         {
             foreach (var row in held) yield return row;

@@ -18,7 +18,7 @@ public sealed record ResolvedValue(string Name, string Value, string Mask);
 /// nothing changed since they were read; otherwise, and always on PostgreSQL (where another instance may change a secret
 /// at any moment), from one query.
 /// </remarks>
-public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher, StoredValueCache cache, SecretsChangeStamp changes)
+public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher, StoredValueCache cache)
 {
     /// <param name="mayUse">
     /// Whether the run may use a secret, judged on the secret as stored (its current owner); see
@@ -69,10 +69,8 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher,
     /// <summary>For each of <paramref name="names"/>, in order, what is stored under it; null for a name the organization does not have.</summary>
     private async ValueTask<StoredSecretValue?[]> StoredAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment)
     {
-        if (!cache.IsEnabled) return InOrder(names, await QueryAsync(organizationId, names, environment));
-
         // The stamp first, then the query: rows read after it are at least as new as it says.
-        var stamp = changes.Read(db);
+        if (cache.StampNow(db) is not { } stamp) return InOrder(names, await QueryAsync(organizationId, names, environment));
         if (cache.TryGet(organizationId, environment, names, stamp) is { } held) return held;
         var rows = await QueryAsync(organizationId, names, environment);
         cache.Put(organizationId, environment, rows, stamp);

@@ -18,8 +18,8 @@ public sealed record StoredSecretValue(Guid SecretId, Guid OrganizationId, strin
 /// the <see cref="SecretsChangeStamp"/> it was read under: a changed, moved, removed or transferred secret is never
 /// served from memory.
 /// </summary>
-public sealed class StoredValueCache(DatabaseSettings database)
-    : StampedCache<(Guid Organization, SecretEnvironment Environment, string Name), StoredSecretValue>(database, capacity: 20_000)
+public sealed class StoredValueCache(DatabaseSettings database, SecretsChangeStamp changes)
+    : StampedCache<(Guid Organization, SecretEnvironment Environment, string Name), StoredSecretValue>(database, changes, capacity: 20_000)
 {
     /// <summary>Every named secret, in the order named, as kept under <paramref name="stamp"/>; null when any of them is not.</summary>
     public StoredSecretValue?[]? TryGet(Guid organizationId, SecretEnvironment environment, IReadOnlyList<string> names, long stamp)
@@ -46,4 +46,5 @@ public sealed class StoredValueCache(DatabaseSettings database)
 /// under (SQLite only): the stamp changes with every write to a secret or a value and with every change of a member's
 /// display name, the grid's Owner column.
 /// </summary>
-public sealed class SecretRowsCache(DatabaseSettings database) : StampedCache<Guid, IReadOnlyList<SecretRow>>(database, capacity: 200_000);
+public sealed class SecretRowsCache(DatabaseSettings database, SecretsChangeStamp changes)
+    : StampedCache<Guid, IReadOnlyList<SecretRow>>(database, changes, capacity: 200_000);

@@ -62,8 +62,6 @@ public sealed class StampedCacheTests : IAsyncLifetime
         return rows;
     });
 
-    private string Hex(Guid id) => id.ToString().ToUpperInvariant();
-
     private long StoredStamp() => SqliteAdmin.Scalar<long>(_app.DatabasePath, "SELECT Stamp FROM SecretsChangeStamp");
 
     [Fact]
@@ -139,7 +137,7 @@ public sealed class StampedCacheTests : IAsyncLifetime
         Assert.Equal(1, SqliteAdmin.Execute(_app.DatabasePath,
             "UPDATE SecretValues SET Ciphertext = (SELECT Ciphertext FROM SecretValues WHERE SecretId = $from), " +
             "Nonce = (SELECT Nonce FROM SecretValues WHERE SecretId = $from) WHERE SecretId = $to",
-            ("$from", Hex(ids["TOKEN"])), ("$to", Hex(ids["API_KEY"]))));
+            ("$from", SqliteAdmin.Text(ids["TOKEN"])), ("$to", SqliteAdmin.Text(ids["API_KEY"]))));
         var result = await ResolveAsync();
 
         Assert.False(result.IsOk);
@@ -175,11 +173,11 @@ public sealed class StampedCacheTests : IAsyncLifetime
     {
         var mia = await _app.AddUserAsync(_olivia.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
         var miaActor = new CurrentUser(mia.Id, mia.OrganizationId, Role.Member, "Mia Member");
-        SqliteAdmin.Execute(_app.DatabasePath, "UPDATE Secrets SET OwnerId = $mia WHERE Name = 'TOKEN'", ("$mia", Hex(mia.Id)));
+        SqliteAdmin.Execute(_app.DatabasePath, "UPDATE Secrets SET OwnerId = $mia WHERE Name = 'TOKEN'", ("$mia", SqliteAdmin.Text(mia.Id)));
         Assert.Equal("token-production-value-1", ValueOf(await ResolveAsync(miaActor, "TOKEN"), "TOKEN"));
 
         // Back to Olivia, past the app: Mia's next run may no longer use it.
-        SqliteAdmin.Execute(_app.DatabasePath, "UPDATE Secrets SET OwnerId = $olivia WHERE Name = 'TOKEN'", ("$olivia", Hex(_olivia.UserId)));
+        SqliteAdmin.Execute(_app.DatabasePath, "UPDATE Secrets SET OwnerId = $olivia WHERE Name = 'TOKEN'", ("$olivia", SqliteAdmin.Text(_olivia.UserId)));
         var result = await ResolveAsync(miaActor, "TOKEN");
 
         Assert.StartsWith("This integration's owner may not use secret TOKEN", Assert.Single(result.Errors).Message);

@@ -117,7 +117,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
             "UPDATE SecretValues SET Ciphertext = (SELECT Ciphertext FROM SecretValues WHERE SecretId = $from AND Environment = $fromEnv), " +
             "Nonce = (SELECT Nonce FROM SecretValues WHERE SecretId = $from AND Environment = $fromEnv) " +
             "WHERE SecretId = $target AND Environment = 'Development'",
-            ("$from", fromSecret.ToString().ToUpperInvariant()), ("$fromEnv", fromEnvironment), ("$target", target.Id.ToString().ToUpperInvariant()));
+            ("$from", SqliteAdmin.Text(fromSecret)), ("$fromEnv", fromEnvironment), ("$target", SqliteAdmin.Text(target.Id)));
         var integration = await _app.WithServiceAsync<IntegrationService, Result<IntegrationDetails>>(s =>
             s.SaveAsync(_actor, null, null, new IntegrationDraft("Uses target", "POST", stub.BaseUrl + "/echo", "", "{{secrets.TARGET}}")));
 
