@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Data;
 
@@ -19,20 +20,36 @@ public sealed class AuditTrail(ZiggyDbContext db, IHttpContextAccessor http, Tim
 {
     public void Record(AuditAction action, AuditActor actor, string details = "",
         Guid? secretId = null, string? secretName = null, Guid? targetUserId = null, string? targetName = null) =>
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OrganizationId = actor.OrganizationId,
-            At = clock.GetUtcNow(),
-            ActorId = actor.Id,
-            ActorName = Truncate(actor.Name, 256),
-            Ip = http.HttpContext?.Connection.RemoteIpAddress?.ToString(),
-            Action = action,
-            SecretId = secretId,
-            SecretName = secretName is null ? null : Truncate(secretName, 2000),
-            TargetUserId = targetUserId,
-            TargetName = targetName is null ? null : Truncate(targetName, 256),
-            Details = Truncate(details, 4000),
-        });
+        db.AuditEvents.Add(Event(action, actor, details, secretId, secretName, targetUserId, targetName));
+
+    /// <summary>
+    /// Writes the event now, with one SQL statement, for a change written the same way (a secret's update, see
+    /// Secrets/SecretStatements): it is in the caller's transaction, so it still stands or falls with the change.
+    /// </summary>
+    public async Task WriteAsync(AuditAction action, AuditActor actor, string details, Guid secretId, string secretName)
+    {
+        var e = Event(action, actor, details, secretId, secretName, targetUserId: null, targetName: null);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "AuditEvents" ("OrganizationId", "At", "ActorId", "ActorName", "Ip", "Action", "SecretId", "SecretName", "Details")
+            VALUES ({e.OrganizationId}, {e.At.UtcTicks}, {e.ActorId}, {e.ActorName}, {e.Ip}, {e.Action.ToString()}, {e.SecretId}, {e.SecretName}, {e.Details})
+            """);
+    }
+
+    private AuditEvent Event(AuditAction action, AuditActor actor, string details,
+        Guid? secretId, string? secretName, Guid? targetUserId, string? targetName) => new()
+    {
+        OrganizationId = actor.OrganizationId,
+        At = clock.GetUtcNow(),
+        ActorId = actor.Id,
+        ActorName = Truncate(actor.Name, 256),
+        Ip = http.HttpContext?.Connection.RemoteIpAddress?.ToString(),
+        Action = action,
+        SecretId = secretId,
+        SecretName = secretName is null ? null : Truncate(secretName, 2000),
+        TargetUserId = targetUserId,
+        TargetName = targetName is null ? null : Truncate(targetName, 256),
+        Details = Truncate(details, 4000),
+    };
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -35,6 +35,7 @@ public static class DataRegistration
     {
         services.AddSingleton(database);
         services.AddSingleton<SecretsChangeStamp>();
+        services.AddSingleton<ActiveDataKeyId>();
         var protection = services.AddDataProtection().SetApplicationName("Ziggy.Secrets");
         if (database.IsPostgres)
         {

@@ -5,10 +5,14 @@ namespace Ziggy.Secrets.Web.Data;
 
 public static class DbErrors
 {
-    /// <summary>True when the database refused a write because of a unique index: the last word on uniqueness.</summary>
-    public static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }
-            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
+    /// <summary>
+    /// True when the database refused a write because of a unique index: the last word on uniqueness. The refusal comes
+    /// wrapped in a DbUpdateException from SaveChanges, as itself from a raw statement.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || exception.InnerException is { } inner && IsUniqueViolation(inner);
 
     /// <summary>PostgreSQL gave up a serializable transaction because another one changed what it read: run it again.</summary>
     public static bool IsSerializationFailure(Exception exception) =>

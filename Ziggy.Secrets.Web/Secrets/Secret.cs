@@ -45,12 +45,25 @@ public sealed class Secret : IOwnedResource
 
     public SecretValue? ValueFor(SecretEnvironment environment) => Values.FirstOrDefault(v => v.Environment == environment);
 
-    /// <summary>Brings the Has* flags in line with <see cref="Values"/> after a value was set or removed.</summary>
-    public void RefreshPresence()
+    /// <summary>Whether <paramref name="environment"/> has a value, by the flags (which need no values loaded).</summary>
+    public bool Has(SecretEnvironment environment) => environment switch
     {
-        HasDevelopment = ValueFor(SecretEnvironment.Development) is not null;
-        HasStaging = ValueFor(SecretEnvironment.Staging) is not null;
-        HasProduction = ValueFor(SecretEnvironment.Production) is not null;
+        SecretEnvironment.Development => HasDevelopment,
+        SecretEnvironment.Staging => HasStaging,
+        SecretEnvironment.Production => HasProduction,
+        _ => throw new ArgumentOutOfRangeException(nameof(environment), environment, "Not an environment."),
+    };
+
+    /// <summary>Sets the flag of <paramref name="environment"/> after its value was stored or removed.</summary>
+    public void SetPresence(SecretEnvironment environment, bool present)
+    {
+        switch (environment)
+        {
+            case SecretEnvironment.Development: HasDevelopment = present; break;
+            case SecretEnvironment.Staging: HasStaging = present; break;
+            case SecretEnvironment.Production: HasProduction = present; break;
+            default: throw new ArgumentOutOfRangeException(nameof(environment), environment, "Not an environment.");
+        }
     }
 }
 

@@ -104,7 +104,12 @@ public sealed class SecretService(
                 UpdatedAt = now,
                 UpdatedById = actor.UserId,
             };
-            foreach (var (environment, value) in values) SetValue(secret, environment, value, now);
+            foreach (var (environment, value) in values)
+            {
+                secret.Values.Add(Encrypted(secret, environment, value, now));
+                secret.SetPresence(environment, true);
+            }
+
             db.Secrets.Add(secret);
             audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
@@ -112,13 +117,18 @@ public sealed class SecretService(
         });
     }
 
+    /// <remarks>
+    /// The hot write. It reads the secret's row only (the flags say which environments have a value) and writes what
+    /// changed with single statements (<see cref="SecretStatements"/>), the version check first: a save of one value
+    /// dirties the secret's row, the value's row, the audit row and the change stamp, nothing else.
+    /// </remarks>
     public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
         var name = SecretRules.NormalizeName(changes.Name);
         var description = changes.Description.Trim();
         return await SaveAsync(name, async () =>
         {
-            var secret = await LoadAsync(actor, id);
+            var secret = await db.Secrets.AsNoTracking().Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
@@ -129,28 +139,35 @@ public sealed class SecretService(
 
             var now = clock.GetUtcNow();
             var set = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => v.Key).ToList();
-            var removed = changes.Values.Where(v => string.IsNullOrEmpty(v.Value) && secret.ValueFor(v.Key) is not null).Select(v => v.Key).ToList();
+            var removed = changes.Values.Where(v => string.IsNullOrEmpty(v.Value) && secret.Has(v.Key)).Select(v => v.Key).ToList();
             var what = new List<string>();
             if (name != secret.Name) what.Add($"renamed from {secret.Name}");
             if (description != secret.Description) what.Add("description changed");
             if (set.Count > 0) what.Add($"values set: {Environments(set)}");
+
+            var loaded = (secret.Version, secret.UpdatedById);
+            Touch(secret, actor, now);
+            if (!await SecretStatements.TouchAsync(db, secret, loaded.Version, byAnother: loaded.UpdatedById != actor.UserId)) return SavedAtTheSameMoment();
+
+            var described = Described(secret);
             secret.Name = name;
             secret.Description = description;
             foreach (var (environment, value) in changes.Values)
             {
-                if (string.IsNullOrEmpty(value)) RemoveValue(secret, environment);
-                else SetValue(secret, environment, value, now);
+                if (string.IsNullOrEmpty(value)) await SecretStatements.DeleteValueAsync(db, secret.Id, environment);
+                else await SecretStatements.PutValueAsync(db, Encrypted(secret, environment, value, now));
+                secret.SetPresence(environment, !string.IsNullOrEmpty(value));
             }
 
+            if (Described(secret) != described) await SecretStatements.DescribeAsync(db, secret);
             if (what.Count > 0 || removed.Count == 0)
-                audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
+                await audit.WriteAsync(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
             if (removed.Count > 0)
-                audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
-
-            Touch(secret, actor, now);
-            await db.SaveChangesAsync();
+                await audit.WriteAsync(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
             return Saved(secret);
         });
+
+        static (string, string, bool, bool, bool) Described(Secret s) => (s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction);
     }
 
     public async Task<Result<SavedSecret>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
@@ -200,15 +217,18 @@ public sealed class SecretService(
             }
             catch (DbUpdateConcurrencyException)
             {
-                return Result<SavedSecret>.Conflict("Someone else saved this secret at the same moment. Your changes were not saved: reload it and try again.");
+                return SavedAtTheSameMoment();
             }
-            catch (DbUpdateException e) when (name is not null && DbErrors.IsUniqueViolation(e))
+            catch (Exception e) when (name is not null && DbErrors.IsUniqueViolation(e))
             {
                 return Duplicate(name);
             }
         });
 
     private static Result<SavedSecret> Saved(Secret secret) => Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version));
+
+    private static Result<SavedSecret> SavedAtTheSameMoment() =>
+        Result<SavedSecret>.Conflict("Someone else saved this secret at the same moment. Your changes were not saved: reload it and try again.");
 
     private static Result<SavedSecret> Duplicate(string name) => Result<SavedSecret>.Invalid("Name", SecretRules.DuplicateNameMessage(name));
 
@@ -223,7 +243,7 @@ public sealed class SecretService(
     private Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
-    /// <summary>The secret to change, tracked, with its values.</summary>
+    /// <summary>The secret to transfer or delete, tracked, with its values.</summary>
     private Task<Secret?> LoadAsync(CurrentUser actor, Guid id) =>
         db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
 
@@ -246,33 +266,15 @@ public sealed class SecretService(
             history);
     }
 
-    private void SetValue(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)
+    /// <summary>The stored form of <paramref name="value"/> for one environment of the secret: encrypted for that place, with its mask.</summary>
+    private SecretValue Encrypted(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)
     {
         var encrypted = cipher.Encrypt(value, new ValuePlace(secret.OrganizationId, secret.Id, secret.Name, environment));
-        var mask = SecretMask.For(value);
-        var stored = secret.ValueFor(environment);
-        if (stored is null)
+        return new SecretValue
         {
-            secret.Values.Add(new SecretValue
-            {
-                SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce,
-                Ciphertext = encrypted.Ciphertext, Mask = mask, UpdatedAt = now,
-            });
-            secret.RefreshPresence();
-            return;
-        }
-
-        stored.KeyId = encrypted.KeyId;
-        stored.Nonce = encrypted.Nonce;
-        stored.Ciphertext = encrypted.Ciphertext;
-        stored.Mask = mask;
-        stored.UpdatedAt = now;
-    }
-
-    private static void RemoveValue(Secret secret, SecretEnvironment environment)
-    {
-        if (secret.ValueFor(environment) is { } stored) secret.Values.Remove(stored);
-        secret.RefreshPresence();
+            SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce,
+            Ciphertext = encrypted.Ciphertext, Mask = SecretMask.For(value), UpdatedAt = now,
+        };
     }
 
     private static string Environments(IEnumerable<SecretEnvironment> environments)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Secrets;
 
@@ -160,6 +161,73 @@ public class SecretsPageTests : IDisposable
         var row = Assert.Single(rows.RootElement.EnumerateArray());
         Assert.True(row.GetProperty("dev").GetBoolean());
         Assert.False(row.GetProperty("prod").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Save_RenameDescribeAddAndChange_ReadsBackAsSavedWithItsAuditEvent()
+    {
+        // A save is written with single statements (Secrets/SecretStatements); what they store must read back through
+        // EF Core's model exactly, on either database.
+        var (owner, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "OLD_NAME", "old description", development: "dev-value-000000");
+        var before = await StoredAsync("OLD_NAME");
+        var rowsBefore = await (await session.GetAsync("/Secrets?handler=Rows")).Content.ReadAsStringAsync();
+        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        var response = await SecretsUi.SaveAsync(session, before.Id, new()
+        {
+            ["Input.Name"] = "new_name", ["Input.Description"] = "new description",
+            ["Input.Development"] = "dev-value-111111", ["Input.Staging"] = "stg-value-222222",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = await StoredAsync("NEW_NAME");
+        Assert.Equal(before.Id, after.Id);
+        Assert.Equal("new description", after.Description);
+        Assert.Equal((true, true, false), (after.HasDevelopment, after.HasStaging, after.HasProduction));
+        Assert.Equal(before.Version + 1, after.Version);
+        Assert.Equal(owner.Id, after.UpdatedById);
+        Assert.Equal(before.UpdatedAt.AddMinutes(5), after.UpdatedAt);
+        Assert.Equal(before.CreatedAt, after.CreatedAt);
+        var cipher = _app.Services.GetRequiredService<ISecretCipher>();
+        foreach (var (environment, saved, mask) in new[] { (SecretEnvironment.Development, "dev-value-111111", "dev-***11"), (SecretEnvironment.Staging, "stg-value-222222", "stg-***22") })
+        {
+            var value = after.ValueFor(environment)!;
+            Assert.Equal(mask, value.Mask);
+            Assert.Equal(after.UpdatedAt, value.UpdatedAt);
+            // The associated data holds the new name: the value was encrypted for where it is now stored.
+            Assert.Equal(saved, cipher.Decrypt(value.ToEncrypted(), new ValuePlace(after.OrganizationId, after.Id, "NEW_NAME", environment)).Plaintext);
+        }
+
+        var updated = await _app.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == AuditAction.SecretUpdated));
+        Assert.Equal((owner.OrganizationId, owner.Id, "Olivia Owner", after.Id, "NEW_NAME"),
+            (updated.OrganizationId, updated.ActorId, updated.ActorName, updated.SecretId, updated.SecretName));
+        Assert.Equal("renamed from OLD_NAME; description changed; values set: Development, Staging.", updated.Details);
+        Assert.Equal(after.UpdatedAt, updated.At);
+        var editor = await SecretsUi.EditPageAsync(session, after.Id);
+        Assert.Contains("renamed from OLD_NAME", editor.QuerySelector("[data-testid=secret-history]")!.TextContent);
+        var rowsAfter = await (await session.GetAsync("/Secrets?handler=Rows")).Content.ReadAsStringAsync();
+        Assert.Contains("OLD_NAME", rowsBefore);
+        Assert.Contains("NEW_NAME", rowsAfter);
+        Assert.DoesNotContain("OLD_NAME", rowsAfter);
+    }
+
+    [Fact]
+    public async Task Save_RenameToATakenName_SaysItExistsAndChangesNothing()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey);
+        await SecretsUi.CreateAsync(session, "GITHUB_TOKEN", development: "ghp-value-123456");
+        var before = await StoredAsync("GITHUB_TOKEN");
+
+        var response = await SecretsUi.SaveAsync(session, before.Id, new() { ["Input.Name"] = "stripe_api_key", ["Input.Development"] = "ghp-value-999999" });
+
+        Assert.Equal("A secret named STRIPE_API_KEY already exists in this organization.", await SecretsUi.OutOfBandErrorAsync(response, "Input_Name-error"));
+        var after = await StoredAsync("GITHUB_TOKEN");
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal(before.ValueFor(SecretEnvironment.Development)!.Ciphertext, after.ValueFor(SecretEnvironment.Development)!.Ciphertext);
+        Assert.Equal(2, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.SecretCreated)));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.SecretUpdated)));
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Web.Secrets;
+
+/// <summary>
+/// A secret's update as single SQL statements through EF Core's raw SQL: every value is a parameter, and the same text
+/// runs on SQLite and PostgreSQL. A profile of saving one value showed EF Core's change tracking (the tracked load, the
+/// change detection, batching three commands) at well over half of the save's own work; these statements cost about a
+/// fifth of that. Values are stored as the model maps them (Data/Configurations): times as UTC ticks, enums by name.
+/// Creating and deleting a secret, rarer, stay with change tracking.
+/// </summary>
+internal static class SecretStatements
+{
+    /// <summary>
+    /// Writes when the secret changed and its new version (and who changed it, when that is someone else than last
+    /// time: every column written also rewrites its index entry), only while the stored version is still
+    /// <paramref name="loadedVersion"/>. False when someone saved first; then nothing was written.
+    /// </summary>
+    public static async Task<bool> TouchAsync(ZiggyDbContext db, Secret secret, int loadedVersion, bool byAnother) =>
+        await (byAnother
+            ? db.Database.ExecuteSqlAsync($"""
+                UPDATE "Secrets" SET "UpdatedAt" = {secret.UpdatedAt.UtcTicks}, "UpdatedById" = {secret.UpdatedById}, "Version" = {secret.Version}
+                WHERE "Id" = {secret.Id} AND "Version" = {loadedVersion}
+                """)
+            : db.Database.ExecuteSqlAsync($"""
+                UPDATE "Secrets" SET "UpdatedAt" = {secret.UpdatedAt.UtcTicks}, "Version" = {secret.Version}
+                WHERE "Id" = {secret.Id} AND "Version" = {loadedVersion}
+                """)) == 1;
+
+    /// <summary>The name, description and which environments have a value (the grid's columns).</summary>
+    public static async Task DescribeAsync(ZiggyDbContext db, Secret secret) =>
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Secrets" SET "Name" = {secret.Name}, "Description" = {secret.Description},
+                "HasDevelopment" = {secret.HasDevelopment}, "HasStaging" = {secret.HasStaging}, "HasProduction" = {secret.HasProduction}
+            WHERE "Id" = {secret.Id}
+            """);
+
+    /// <summary>Stores the environment's value, replacing the one it had, if any.</summary>
+    public static async Task PutValueAsync(ZiggyDbContext db, SecretValue value) =>
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "SecretValues" ("SecretId", "Environment", "KeyId", "Nonce", "Ciphertext", "Mask", "UpdatedAt")
+            VALUES ({value.SecretId}, {value.Environment.ToString()}, {value.KeyId}, {value.Nonce}, {value.Ciphertext}, {value.Mask}, {value.UpdatedAt.UtcTicks})
+            ON CONFLICT ("SecretId", "Environment") DO UPDATE SET "KeyId" = excluded."KeyId", "Nonce" = excluded."Nonce",
+                "Ciphertext" = excluded."Ciphertext", "Mask" = excluded."Mask", "UpdatedAt" = excluded."UpdatedAt"
+            """);
+
+    public static async Task DeleteValueAsync(ZiggyDbContext db, Guid secretId, SecretEnvironment environment) =>
+        await db.Database.ExecuteSqlAsync($"""
+            DELETE FROM "SecretValues" WHERE "SecretId" = {secretId} AND "Environment" = {environment.ToString()}
+            """);
+}
