@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
@@ -94,6 +95,35 @@ public sealed class AuditTrailTests : IAsyncLifetime
         Assert.Equal("before", secret.Description);
         Assert.Single(secret.Values);
         Assert.Equal(1, secret.Version);
+    }
+
+    [Fact]
+    public async Task Migration_AuditPlainRowid_KeepsEveryEventAndTheTriggersAndIdsKeepRising()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ziggy-migration-{Guid.NewGuid():N}.db");
+        try
+        {
+            var options = new DbContextOptionsBuilder<Web.Data.ZiggyDbContext>().UseSqlite($"Data Source={path};Pooling=False").Options;
+            await using (var db = new Web.Data.ZiggyDbContext(options))
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync("20261129070750_SecretsChangeStamp");
+            foreach (var id in new[] { 1, 2, 5 })
+                SqliteAdmin.Execute(path, "INSERT INTO AuditEvents (Id, At, ActorName, Action, Details) VALUES ($id, 0, 'Olivia', 'SignInSucceeded', $details)",
+                    ("$id", id), ("$details", $"event {id}"));
+
+            await using (var db = new Web.Data.ZiggyDbContext(options)) await db.Database.MigrateAsync();
+
+            Assert.DoesNotContain("AUTOINCREMENT", SqliteAdmin.Scalar<string>(path, "SELECT sql FROM sqlite_master WHERE name = 'AuditEvents'"));
+            Assert.Equal("1:event 1,2:event 2,5:event 5", SqliteAdmin.Scalar<string>(path, "SELECT group_concat(Id || ':' || Details, ',') FROM (SELECT * FROM AuditEvents ORDER BY Id)"));
+            Assert.Equal(2L, SqliteAdmin.Scalar<long>(path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'AuditEvents'"));
+            Assert.Contains("append-only", Assert.Throws<SqliteException>(() => SqliteAdmin.Execute(path, "UPDATE AuditEvents SET Details = 'forged'")).Message);
+            Assert.Contains("append-only", Assert.Throws<SqliteException>(() => SqliteAdmin.Execute(path, "DELETE FROM AuditEvents WHERE Id = 5")).Message);
+            SqliteAdmin.Execute(path, "INSERT INTO AuditEvents (At, ActorName, Action, Details) VALUES (0, 'Olivia', 'SignInSucceeded', 'next')");
+            Assert.Equal(6L, SqliteAdmin.Scalar<long>(path, "SELECT Id FROM AuditEvents WHERE Details = 'next'"));
+        }
+        finally
+        {
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" }) File.Delete(file);
+        }
     }
 
     [Fact]
