@@ -6,10 +6,11 @@ namespace Ziggy.Secrets.Web.Secrets;
 
 /// <summary>
 /// A secret's update as single SQL statements through EF Core's raw SQL: every value is a parameter, and the same text
-/// runs on SQLite and PostgreSQL. A profile of saving one value showed EF Core's change tracking (the tracked load, the
-/// change detection, batching three commands) at well over half of the save's own work; these statements cost about a
-/// fifth of that. Values are stored as the model maps them (Data/Configurations): times as UTC ticks, enums by name.
-/// Creating and deleting a secret, rarer, stay with change tracking.
+/// runs on SQLite and PostgreSQL. A profile of saving one value showed EF Core's change tracking (the tracked load of
+/// the secret with its values, change detection, batching three commands) at well over half of the save's own work;
+/// these statements cost about a fifth of that. Values are stored as the model maps them (Data/Configurations): times
+/// as UTC ticks, enums by name; tests read saved secrets back through EF Core on both databases. Creating, transferring
+/// and deleting a secret, rarer, stay with change tracking.
 /// </summary>
 internal static class SecretStatements
 {

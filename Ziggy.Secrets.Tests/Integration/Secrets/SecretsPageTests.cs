@@ -195,7 +195,7 @@ public class SecretsPageTests : IDisposable
             var value = after.ValueFor(environment)!;
             Assert.Equal(mask, value.Mask);
             Assert.Equal(after.UpdatedAt, value.UpdatedAt);
-            // The associated data holds the new name: the value was encrypted for where it is now stored.
+            // Bound to this organization, secret and environment: it decrypts there, to what was saved.
             Assert.Equal(saved, cipher.Decrypt(value.ToEncrypted(), new ValuePlace(after.OrganizationId, after.Id, "NEW_NAME", environment)).Plaintext);
         }
 

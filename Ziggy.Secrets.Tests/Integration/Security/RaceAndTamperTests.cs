@@ -77,6 +77,30 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Save_WhenTheVersionCheckInTheStatementFindsNoRow_IsAConflictAndWritesNothing()
+    {
+        // The update's first statement only matches the version it loaded. Inside one transaction nobody can change it in
+        // between, so this makes the row unmatched by hand: a trigger that skips every update of the secret's row.
+        var created = (await CreateAsync(_actor, "STRIPE_API_KEY", new() { [SecretEnvironment.Development] = "initial-value-0123" })).Value!;
+        var before = await _app.WithDbAsync(db => db.Secrets.Include(s => s.Values).AsNoTracking().SingleAsync());
+        SqliteAdmin.Execute(_app.DatabasePath, "CREATE TRIGGER Test_SkipSecretUpdates BEFORE UPDATE ON Secrets BEGIN SELECT RAISE(IGNORE); END;");
+
+        var result = await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(_actor, created.Id,
+            new SecretChanges(created.Version, "RENAMED", "changed", new Dictionary<SecretEnvironment, string?>
+            {
+                [SecretEnvironment.Development] = "new-value-456789", [SecretEnvironment.Staging] = "staging-value-456789",
+            })));
+
+        Assert.Equal(Outcome.Conflict, result.Outcome);
+        Assert.StartsWith("Someone else saved this secret at the same moment.", result.Errors.Single().Message);
+        var after = await _app.WithDbAsync(db => db.Secrets.Include(s => s.Values).AsNoTracking().SingleAsync());
+        Assert.Equal(("STRIPE_API_KEY", before.Version), (after.Name, after.Version));
+        Assert.Equal(before.ValueFor(SecretEnvironment.Development)!.Ciphertext, after.ValueFor(SecretEnvironment.Development)!.Ciphertext);
+        Assert.Null(after.ValueFor(SecretEnvironment.Staging));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.SecretUpdated)));
+    }
+
+    [Fact]
     public async Task DeleteAndSaveAtOnce_EndStateIsConsistent()
     {
         for (var round = 0; round < 10; round++)
