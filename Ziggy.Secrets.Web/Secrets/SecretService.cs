@@ -132,22 +132,22 @@ public sealed class SecretService(
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
-            var newValues = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => (v.Key, v.Value!));
-            var errors = SecretRules.Check(name, description, newValues);
+            var set = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
+            var errors = SecretRules.Check(name, description, set.Select(v => (v.Key, v.Value!)));
             if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
             if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
 
             var now = clock.GetUtcNow();
-            var set = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => v.Key).ToList();
             var removed = changes.Values.Where(v => string.IsNullOrEmpty(v.Value) && secret.Has(v.Key)).Select(v => v.Key).ToList();
             var what = new List<string>();
             if (name != secret.Name) what.Add($"renamed from {secret.Name}");
             if (description != secret.Description) what.Add("description changed");
-            if (set.Count > 0) what.Add($"values set: {Environments(set)}");
+            if (set.Count > 0) what.Add($"values set: {Environments(set.Select(v => v.Key))}");
 
             var loaded = (secret.Version, secret.UpdatedById);
             Touch(secret, actor, now);
-            if (!await SecretStatements.TouchAsync(db, secret, loaded.Version, byAnother: loaded.UpdatedById != actor.UserId)) return SavedAtTheSameMoment();
+            if (!await SecretStatements.TouchAsync(db, secret, loaded.Version)) return SavedAtTheSameMoment();
+            if (secret.UpdatedById != loaded.UpdatedById) await SecretStatements.WriteUpdatedByAsync(db, secret);
 
             var described = Described(secret);
             secret.Name = name;

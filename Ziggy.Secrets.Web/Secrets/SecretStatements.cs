@@ -15,20 +15,21 @@ namespace Ziggy.Secrets.Web.Secrets;
 internal static class SecretStatements
 {
     /// <summary>
-    /// Writes when the secret changed and its new version (and who changed it, when that is someone else than last
-    /// time: every column written also rewrites its index entry), only while the stored version is still
+    /// Writes when the secret changed and its new version, only while the stored version is still
     /// <paramref name="loadedVersion"/>. False when someone saved first; then nothing was written.
     /// </summary>
-    public static async Task<bool> TouchAsync(ZiggyDbContext db, Secret secret, int loadedVersion, bool byAnother) =>
-        await (byAnother
-            ? db.Database.ExecuteSqlAsync($"""
-                UPDATE "Secrets" SET "UpdatedAt" = {secret.UpdatedAt.UtcTicks}, "UpdatedById" = {secret.UpdatedById}, "Version" = {secret.Version}
-                WHERE "Id" = {secret.Id} AND "Version" = {loadedVersion}
-                """)
-            : db.Database.ExecuteSqlAsync($"""
-                UPDATE "Secrets" SET "UpdatedAt" = {secret.UpdatedAt.UtcTicks}, "Version" = {secret.Version}
-                WHERE "Id" = {secret.Id} AND "Version" = {loadedVersion}
-                """)) == 1;
+    public static async Task<bool> TouchAsync(ZiggyDbContext db, Secret secret, int loadedVersion) =>
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Secrets" SET "UpdatedAt" = {secret.UpdatedAt.UtcTicks}, "Version" = {secret.Version}
+            WHERE "Id" = {secret.Id} AND "Version" = {loadedVersion}
+            """) == 1;
+
+    /// <summary>
+    /// Who changed the secret last. Its own statement, made only when that is someone else than before: a column written
+    /// rewrites its index entry even when the value stays the same, one more page for every save.
+    /// </summary>
+    public static async Task WriteUpdatedByAsync(ZiggyDbContext db, Secret secret) =>
+        await db.Database.ExecuteSqlAsync($"""UPDATE "Secrets" SET "UpdatedById" = {secret.UpdatedById} WHERE "Id" = {secret.Id}""");
 
     /// <summary>The name, description and which environments have a value (the grid's columns).</summary>
     public static async Task DescribeAsync(ZiggyDbContext db, Secret secret) =>
