@@ -51,8 +51,10 @@
         },
       },
     ],
-    defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1 },
-    rowData: [],
+    // cellDataType: false: every column says how it shows and filters its value, so AG Grid has nothing to infer from
+    // the first row; inferring rebuilt every column and header when the rows arrived.
+    defaultColDef: { sortable: true, filter: true, resizable: true, flex: 1, cellDataType: false },
+    // No rowData until the rows arrive: AG Grid shows its loading overlay, not "No secrets yet", meanwhile.
     styleNonce: window.ziggyGrids.styleNonce(),
     getRowId: (p) => p.data.id,
     isExternalFilterPresent: () => searchWords.length > 0,
