@@ -9,6 +9,7 @@ using AngleSharp.Html.Dom;
 using Microsoft.Data.Sqlite;
 using Ziggy.Secrets.Benchmarks;
 using Ziggy.Secrets.Benchmarks.InProcess;
+using Ziggy.Secrets.Web.Hosting;
 
 // Whole-app benchmark: the real app in Release on a real port, 10,000 secrets, each scenario beside its ceiling in the
 // same run. Prints figures and ratios; asserts nothing (benchmarks are not tests).
@@ -116,16 +117,18 @@ try
         // Saves: each connection saves its own secret, following the version it gets back.
         var versions = new int[connections];
         for (var c = 0; c < connections; c++) versions[c] = await Version(http, ids[c]);
+        // The same form goes to the save and to its ceiling, a bare endpoint that answers after one raw one-row transaction.
+        FormUrlEncodedContent Form(int c) => new(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Input.Name"] = $"SECRET_{c:D5}", ["Input.Description"] = $"Benchmark secret {c}",
+            ["Input.Version"] = versions[c].ToString(), ["Input.Staging"] = $"sk_stg_{Guid.NewGuid():N}",
+        });
         var save = await LoadClient.RunAsync("Save one value (encrypt + check + audit)", connections, duration, async c =>
         {
             using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/Secrets?handler=Save&id={ids[c]}")
             {
                 Headers = { { "HX-Request", "true" } },
-                Content = new FormUrlEncodedContent(new Dictionary<string, string>
-                {
-                    ["__RequestVerificationToken"] = token, ["Input.Name"] = $"SECRET_{c:D5}", ["Input.Description"] = $"Benchmark secret {c}",
-                    ["Input.Version"] = versions[c].ToString(), ["Input.Staging"] = $"sk_stg_{Guid.NewGuid():N}",
-                }),
+                Content = Form(c),
             });
             var body = await response.Content.ReadAsStringAsync();
             var match = Regex.Match(body, "name=\"Input.Version\" value=\"(\\d+)\"");
@@ -133,7 +136,15 @@ try
             versions[c] = int.Parse(match.Groups[1].Value);
             return response.IsSuccessStatusCode;
         });
-        results.Add((save, RawSqliteTransactions(Path.Combine(work, "raw.db"), duration)));
+        var bareSave = await LoadClient.RunAsync("bare: raw SQLite one-row transaction", connections, duration, async c =>
+        {
+            using var response = await http.PostAsync("/_bench/raw-save", Form(c));
+            await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode;
+        });
+        results.Add((save, bareSave));
+        // For reference: the same transaction in a loop of its own, without HTTP.
+        results.Add((save, RawSqliteTransactions(Path.Combine(work, "raw.db"), duration) with { Scenario = "raw SQLite one-row transaction, no HTTP (reference)" }));
     }
 
     var decryptsAfter = await Decrypts(http);

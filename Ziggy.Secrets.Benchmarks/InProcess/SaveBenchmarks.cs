@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Benchmarks.InProcess;

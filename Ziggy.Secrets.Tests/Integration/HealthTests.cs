@@ -54,13 +54,42 @@ public sealed class BenchmarkCeilingTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Theory]
-    [InlineData("/_bench/rows?count=10")]
-    [InlineData("/_bench/page?bytes=100")]
-    [InlineData("/_bench/decrypts")]
-    public async Task BenchmarkEndpoints_InANormalRun_DoNotExist(string url)
+    [InlineData("GET", "/_bench/rows?count=10")]
+    [InlineData("GET", "/_bench/page?bytes=100")]
+    [InlineData("GET", "/_bench/decrypts")]
+    [InlineData("POST", "/_bench/raw-save")]
+    public async Task BenchmarkEndpoints_InANormalRun_DoNotExist(string method, string url)
     {
         await _app.SetUpAsync();
         using var session = await _app.SignInAsync("owner@acme.test");
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await session.GetAsync(url)).StatusCode);
+        // Answered exactly as an address that never existed is answered with the same method.
+        HttpRequestMessage Request(string path) => new(new HttpMethod(method), path) { Content = method == "POST" ? new FormUrlEncodedContent([]) : null };
+        using var unknown = Request("/_bench/never-existed");
+        var expected = (await session.Client.SendAsync(unknown)).StatusCode;
+        Assert.True(expected is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"an unknown address answered {expected}");
+        using var request = Request(url);
+        Assert.Equal(expected, (await session.Client.SendAsync(request)).StatusCode);
+        Assert.False(File.Exists(Path.Combine(_app.DataFolder, "bench-raw.db")));
+    }
+
+    [Fact]
+    public async Task RawSaveCeiling_WhenBenchmarking_CommitsOneRowPerRequestInAFileOfItsOwn()
+    {
+        using var app = new ZiggyAppFactory(settings: new() { [Web.Hosting.BenchmarkEndpoints.EnabledKey] = "true" });
+        await app.SetUpAsync();
+        using var client = app.CreateClient();
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Staging"] = "sk_stg_value" });
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.PostAsync("/_bench/raw-save", form);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(1, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("rows").GetInt32());
+        }
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(app.DataFolder, "bench-raw.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM t) || ' ' || (SELECT journal_mode FROM pragma_journal_mode)";
+        Assert.Equal("3 wal", (string?)await command.ExecuteScalarAsync());
     }
 }

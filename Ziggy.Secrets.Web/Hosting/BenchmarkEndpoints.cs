@@ -1,5 +1,6 @@
 using System.Text;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Hosting;
 
@@ -43,6 +44,28 @@ public static class BenchmarkEndpoints
 
             return Results.Content(page, "text/html; charset=utf-8", Encoding.UTF8);
         }).AllowAnonymous();
+
+        // The save's ceiling over HTTP: a posted form (read like every form, by FormReadGuardMiddleware) answered after one
+        // raw one-row transaction on a file of its own in the data folder, with the app's durability settings. Writers
+        // take turns, as the app's writers do on their database.
+        var raw = new Lazy<RawSqliteTable>(() => new RawSqliteTable(Path.Combine(DataFolder.Resolve(app.Configuration), "bench-raw.db")));
+        var writer = new SemaphoreSlim(1, 1);
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            if (raw.IsValueCreated) raw.Value.Dispose();
+        });
+        app.MapPost("/_bench/raw-save", async () =>
+        {
+            await writer.WaitAsync();
+            try
+            {
+                return Results.Json(new { rows = raw.Value.InsertOne() });
+            }
+            finally
+            {
+                writer.Release();
+            }
+        }).AllowAnonymous().DisableAntiforgery();
 
         app.MapGet("/_bench/decrypts", (ISecretCipher cipher) => Results.Json(new { decrypts = cipher.DecryptCount })).AllowAnonymous();
         return app;

@@ -1,10 +1,11 @@
 using Microsoft.Data.Sqlite;
 
-namespace Ziggy.Secrets.Benchmarks;
+namespace Ziggy.Secrets.Web.Hosting;
 
 /// <summary>
 /// The ceiling for a save: one-row transactions on a SQLite file with the app's durability settings (WAL, SQLite's
-/// default synchronous), nothing else. Used by the whole-app run and by the in-process save benchmark.
+/// default synchronous), nothing else. Used by the benchmark's bare save endpoint (<see cref="BenchmarkEndpoints"/>),
+/// its loop without HTTP and its in-process save benchmark. One connection: callers run one transaction at a time.
 /// </summary>
 public sealed class RawSqliteTable : IDisposable
 {
