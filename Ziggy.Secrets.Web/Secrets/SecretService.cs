@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Authorization;
@@ -21,6 +23,11 @@ public sealed class SecretService(
     SecretRowsCache rowsCache)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
+
+    // The update's read of the secret's row, compiled once per model (SQLite and PostgreSQL each have theirs; EF Core
+    // refuses a compiled query on a model other than the first it ran on). Through LINQ, EF Core rebuilt and hashed the
+    // query's expression tree on every save to find its cached plan.
+    private static readonly ConcurrentDictionary<IModel, Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> SecretToUpdate = new();
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
     /// <summary>The grid's query: one organization's secrets in name order. On SQLite it reads only the covering index IX_Secrets_Grid.</summary>
@@ -128,7 +135,9 @@ public sealed class SecretService(
         var description = changes.Description.Trim();
         return await SaveAsync(name, async () =>
         {
-            var secret = await db.Secrets.AsNoTracking().Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
+            var load = SecretToUpdate.GetOrAdd(db.Model, static _ => EF.CompileAsyncQuery((ZiggyDbContext c, Guid secretId, Guid organizationId) =>
+                c.Secrets.AsNoTracking().FirstOrDefault(s => s.Id == secretId && s.OrganizationId == organizationId)));
+            var secret = await load(db, id, actor.OrganizationId);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
