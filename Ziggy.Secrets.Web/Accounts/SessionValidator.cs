@@ -14,17 +14,20 @@ namespace Ziggy.Secrets.Web.Accounts;
 /// </summary>
 public static class SessionValidator
 {
+    // Only the columns the check needs: this runs on every request.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<SessionUser?>>> UserToCheck = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.Users.AsNoTracking().Where(u => u.Id == id)
+            .Select(u => new SessionUser(u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId)).FirstOrDefault()));
+
+    private sealed record SessionUser(bool IsActive, string? SecurityStamp, Role Role, string DisplayName, Guid OrganizationId);
+
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal;
         var userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = principal?.FindFirstValue(new IdentityOptions().ClaimsIdentity.SecurityStampClaimType);
         var db = context.HttpContext.RequestServices.GetRequiredService<ZiggyDbContext>();
-        // Only the columns the check needs: this runs on every request.
-        var user = Guid.TryParse(userId, out var id)
-            ? await db.Users.AsNoTracking().Where(u => u.Id == id)
-                .Select(u => new { u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId }).FirstOrDefaultAsync()
-            : null;
+        var user = Guid.TryParse(userId, out var id) ? await UserToCheck.For(db)(db, id) : null;
 
         if (user is null || !user.IsActive || user.SecurityStamp != stamp)
         {

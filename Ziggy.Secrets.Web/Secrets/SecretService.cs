@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Authorization;
@@ -24,10 +22,19 @@ public sealed class SecretService(
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
 
-    // The update's read of the secret's row, compiled once per model (SQLite and PostgreSQL each have theirs; EF Core
-    // refuses a compiled query on a model other than the first it ran on). Through LINQ, EF Core rebuilt and hashed the
-    // query's expression tree on every save to find its cached plan.
-    private static readonly ConcurrentDictionary<IModel, Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> SecretToUpdate = new();
+    // The save's read of the secret's row, and the editor's read of the secret with its values and three names.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> SecretToUpdate = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
+            c.Secrets.AsNoTracking().FirstOrDefault(s => s.Id == id && s.OrganizationId == organizationId)));
+
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<SecretWithNames?>>> SecretToShow = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
+            c.Secrets.AsNoTracking().Include(s => s.Values)
+                .Where(s => s.Id == id && s.OrganizationId == organizationId)
+                .Select(s => new SecretWithNames(s, s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName))
+                .FirstOrDefault()));
+
+    private sealed record SecretWithNames(Secret Secret, string Owner, string CreatedBy, string UpdatedBy);
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
     /// <summary>The grid's query: one organization's secrets in name order. On SQLite it reads only the covering index IX_Secrets_Grid.</summary>
@@ -80,10 +87,7 @@ public sealed class SecretService(
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
         // One query for the secret, its values and the three names the editor shows.
-        var found = await db.Secrets.AsNoTracking().Include(s => s.Values)
-            .Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId)
-            .Select(s => new { Secret = s, Owner = s.Owner!.DisplayName, CreatedBy = s.CreatedBy!.DisplayName, UpdatedBy = s.UpdatedBy!.DisplayName })
-            .FirstOrDefaultAsync();
+        var found = await SecretToShow.For(db)(db, id, actor.OrganizationId);
         if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
         return Result<SecretDetails>.Ok(await DetailsAsync(actor, found.Secret, found.Owner, found.CreatedBy, found.UpdatedBy));
     }
@@ -135,9 +139,7 @@ public sealed class SecretService(
         var description = changes.Description.Trim();
         return await SaveAsync(name, async () =>
         {
-            var load = SecretToUpdate.GetOrAdd(db.Model, static _ => EF.CompileAsyncQuery((ZiggyDbContext c, Guid secretId, Guid organizationId) =>
-                c.Secrets.AsNoTracking().FirstOrDefault(s => s.Id == secretId && s.OrganizationId == organizationId)));
-            var secret = await load(db, id, actor.OrganizationId);
+            var secret = await SecretToUpdate.For(db)(db, id, actor.OrganizationId);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
