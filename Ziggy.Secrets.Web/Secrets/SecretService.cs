@@ -21,6 +21,7 @@ public sealed class SecretService(
     SecretRowsCache rowsCache)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
+    public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
     // The save's read of the secret's row, and the editor's read of the secret with its values and three names.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> SecretToUpdate = new(() =>
@@ -35,7 +36,6 @@ public sealed class SecretService(
                 .FirstOrDefault()));
 
     private sealed record SecretWithNames(Secret Secret, string Owner, string CreatedBy, string UpdatedBy);
-    public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
     /// <summary>The grid's query: one organization's secrets in name order. On SQLite it reads only the covering index IX_Secrets_Grid.</summary>
     public static IQueryable<SecretRow> RowsQuery(ZiggyDbContext db, Guid organizationId) =>
