@@ -29,7 +29,7 @@ public sealed class AuditTrail(ZiggyDbContext db, IHttpContextAccessor http, Tim
     public async Task WriteAsync(AuditAction action, AuditActor actor, string details, Guid secretId, string secretName)
     {
         var e = Event(action, actor, details, secretId, secretName, targetUserId: null, targetName: null);
-        await db.Database.ExecuteSqlAsync($"""
+        await DirectSql.ExecuteAsync(db, $"""
             INSERT INTO "AuditEvents" ("OrganizationId", "At", "ActorId", "ActorName", "Ip", "Action", "SecretId", "SecretName", "Details")
             VALUES ({e.OrganizationId}, {e.At.UtcTicks}, {e.ActorId}, {e.ActorName}, {e.Ip}, {e.Action.ToString()}, {e.SecretId}, {e.SecretName}, {e.Details})
             """);

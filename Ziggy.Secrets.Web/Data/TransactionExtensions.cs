@@ -19,7 +19,7 @@ public static class TransactionExtensions
     /// </summary>
     public static async Task<Result<T>> InTransactionAsync<T>(this ZiggyDbContext db, Func<Task<Result<T>>> work)
     {
-        if (!db.Database.IsNpgsql())
+        if (db.OnSqlite)
         {
             var writer = SqliteWriters.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
             await writer.WaitAsync();

@@ -23,11 +23,7 @@ public sealed class SecretService(
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
-    // The save's read of the secret's row, and the editor's read of the secret with its values and three names.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> SecretToUpdate = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
-            c.Secrets.AsNoTracking().FirstOrDefault(s => s.Id == id && s.OrganizationId == organizationId)));
-
+    // The editor's read of the secret with its values and three names.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<SecretWithNames?>>> SecretToShow = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
             c.Secrets.AsNoTracking().Include(s => s.Values)
@@ -139,7 +135,7 @@ public sealed class SecretService(
         var description = changes.Description.Trim();
         return await SaveAsync(name, async () =>
         {
-            var secret = await SecretToUpdate.For(db)(db, id, actor.OrganizationId);
+            var secret = await SecretStatements.LoadAsync(db, id, actor.OrganizationId);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 

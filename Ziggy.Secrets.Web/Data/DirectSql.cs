@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SQLitePCL;
+
+namespace Ziggy.Secrets.Web.Data;
+
+/// <summary>
+/// Single SQL statements for the hot writes, written once as interpolated strings whose holes are parameters (as EF
+/// Core's <c>ExecuteSqlAsync</c> takes them), the same text for both databases. On PostgreSQL they run through EF Core's
+/// raw SQL. On SQLite each text is prepared once per connection and kept with it (<see cref="PreparedStatements"/>):
+/// through EF Core, every execution built a new command and SQLite parsed and planned the text again, which a profile of
+/// the save showed as more than its own writes cost.
+/// </summary>
+/// <remarks>
+/// Values are bound as EF Core's SQLite provider stores them: a Guid as upper-case text, a bool as 0/1, a byte array as
+/// a blob. Callers pass times and enums already converted (UTC ticks, names), as the model maps them.
+/// </remarks>
+public static partial class DirectSql
+{
+    /// <summary>Runs <paramref name="sql"/> in the context's current transaction; the number of rows it changed.</summary>
+    public static async Task<int> ExecuteAsync(ZiggyDbContext db, FormattableString sql)
+    {
+        if (PreparedStatements.Of(db) is not { } prepared) return await db.Database.ExecuteSqlAsync(sql);
+        using var statement = prepared.Start(sql);
+        return statement.Execute();
+    }
+
+    /// <summary>
+    /// The first row of <paramref name="sql"/> on SQLite, read by <paramref name="read"/>, or null without a row; false
+    /// when the database is not SQLite (the caller reads through EF Core then).
+    /// </summary>
+    public static bool TryQueryFirst<T>(ZiggyDbContext db, FormattableString sql, Func<Row, T> read, out T? first) where T : class
+    {
+        first = null;
+        if (PreparedStatements.Of(db) is not { } prepared) return false;
+        using var statement = prepared.Start(sql);
+        if (statement.Step()) first = read(new Row(statement.Handle));
+        return true;
+    }
+
+    /// <summary>The columns of the row a SQLite statement stands on, read as EF Core's SQLite provider stores them.</summary>
+    public readonly struct Row(sqlite3_stmt statement)
+    {
+        public string GetString(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
+
+        public Guid GetGuid(int column) => Guid.Parse(GetString(column));
+
+        public long GetInt64(int column) => raw.sqlite3_column_int64(statement, column);
+
+        public int GetInt32(int column) => raw.sqlite3_column_int(statement, column);
+
+        public bool GetBoolean(int column) => GetInt64(column) != 0;
+
+        public DateTimeOffset GetUtcTicks(int column) => DateTimeOffsetToUtcTicksConverter.FromUtcTicks(GetInt64(column));
+    }
+
+    /// <summary>
+    /// The statements prepared on one SQLite connection, kept with its native handle for as long as the handle lives:
+    /// the pool hands a handle to one user at a time, so they are never used by two at once.
+    /// </summary>
+    /// <remarks>
+    /// SQLitePCL's own slot on the handle holds its hooks, so they are kept beside it, in a table that lets them go with
+    /// the handle. A handle the pool closes while statements are still prepared on it stays open in SQLite (its
+    /// "zombie" state) until the garbage collector finalizes them; it holds no lock and no transaction meanwhile.
+    /// </remarks>
+    private sealed partial class PreparedStatements(sqlite3 connection)
+    {
+        private static readonly ConditionalWeakTable<sqlite3, PreparedStatements> ByConnection = new();
+
+        private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
+
+        /// <summary>The statements of the SQLite connection the context has open in its transaction; null on PostgreSQL.</summary>
+        public static PreparedStatements? Of(ZiggyDbContext db)
+        {
+            if (!db.OnSqlite) return null;
+            if (db.Database.CurrentTransaction is null)
+                throw new InvalidOperationException("Direct SQL runs only inside a transaction (TransactionExtensions.InTransactionAsync).");
+            return ByConnection.GetValue(((SqliteConnection)db.Database.GetDbConnection()).Handle!, handle => new PreparedStatements(handle));
+        }
+
+        /// <summary>The statement for <paramref name="sql"/>, prepared the first time, with the holes' values bound.</summary>
+        public Statement Start(FormattableString sql)
+        {
+            var text = sql.Format;
+            if (!_statements.TryGetValue(text, out var statement))
+            {
+                // {0} -> ?1: SQLite numbers its parameters from 1.
+                var sqliteText = Hole().Replace(text, m => "?" + (int.Parse(m.Groups[1].ValueSpan) + 1));
+                Check(raw.sqlite3_prepare_v3(connection, sqliteText, raw.SQLITE_PREPARE_PERSISTENT, out statement, out _));
+                _statements.Add(text, statement);
+            }
+
+            var started = new Statement(connection, statement);
+            try
+            {
+                for (var i = 0; i < sql.ArgumentCount; i++) started.Bind(i + 1, sql.GetArgument(i));
+                return started;
+            }
+            catch
+            {
+                started.Dispose();
+                throw;
+            }
+        }
+
+        private void Check(int code)
+        {
+            if (code != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(code, connection);
+        }
+
+        [GeneratedRegex(@"\{(\d+)\}")]
+        private static partial Regex Hole();
+    }
+
+    /// <summary>One use of a prepared statement: bound, stepped, then reset for the next use (<see cref="Dispose"/>).</summary>
+    private readonly struct Statement(sqlite3 connection, sqlite3_stmt statement) : IDisposable
+    {
+        public sqlite3_stmt Handle => statement;
+
+        public void Bind(int index, object? value)
+        {
+            var code = value switch
+            {
+                null => raw.sqlite3_bind_null(statement, index),
+                Guid guid => raw.sqlite3_bind_text(statement, index, guid.ToString().ToUpperInvariant()),
+                string text => raw.sqlite3_bind_text(statement, index, text),
+                long number => raw.sqlite3_bind_int64(statement, index, number),
+                int number => raw.sqlite3_bind_int64(statement, index, number),
+                bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+                byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+                _ => throw new ArgumentException($"Direct SQL cannot bind a {value.GetType().Name}; pass it as the model stores it.", nameof(value)),
+            };
+            Check(code);
+        }
+
+        /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
+        public int Execute()
+        {
+            var code = raw.sqlite3_step(statement);
+            if (code != raw.SQLITE_DONE) Check(code == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : code);
+            return raw.sqlite3_changes(connection);
+        }
+
+        /// <summary>Moves to the next row; false after the last.</summary>
+        public bool Step()
+        {
+            var code = raw.sqlite3_step(statement);
+            if (code == raw.SQLITE_ROW) return true;
+            if (code != raw.SQLITE_DONE) Check(code);
+            return false;
+        }
+
+        public void Dispose()
+        {
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement);
+        }
+
+        private void Check(int code)
+        {
+            if (code != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(code, connection);
+        }
+    }
+}
