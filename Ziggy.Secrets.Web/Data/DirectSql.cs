@@ -11,7 +11,8 @@ namespace Ziggy.Secrets.Web.Data;
 /// Core's <c>ExecuteSqlAsync</c> takes them), the same text for both databases. On PostgreSQL they run through EF Core's
 /// raw SQL. On SQLite each text is prepared once per connection and kept with it (<see cref="PreparedStatements"/>):
 /// through EF Core, every execution built a new command and SQLite parsed and planned the text again, which a profile of
-/// the save showed as more than its own writes cost.
+/// the save showed as more than its own writes cost. Reads (hot ones only: the editor's) are SQLite-only; on PostgreSQL
+/// their callers query through EF Core.
 /// </summary>
 /// <remarks>
 /// Values are bound as EF Core's SQLite provider stores them: a Guid as upper-case text, a bool as 0/1, a byte array as
@@ -22,8 +23,11 @@ public static partial class DirectSql
     /// <summary>Runs <paramref name="sql"/> in the context's current transaction; the number of rows it changed.</summary>
     public static async Task<int> ExecuteAsync(ZiggyDbContext db, FormattableString sql)
     {
-        if (PreparedStatements.Of(db) is not { } prepared) return await db.Database.ExecuteSqlAsync(sql);
-        using var statement = prepared.Start(sql);
+        if (!db.OnSqlite) return await db.Database.ExecuteSqlAsync(sql);
+        // A write outside a transaction would commit on its own, half of what its caller writes.
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Direct SQL writes only inside a transaction (TransactionExtensions.InTransactionAsync).");
+        using var statement = PreparedStatements.Of(db).Start(sql);
         return statement.Execute();
     }
 
@@ -33,17 +37,50 @@ public static partial class DirectSql
     /// </summary>
     public static bool TryQueryFirst<T>(ZiggyDbContext db, FormattableString sql, Func<Row, T> read, out T? first) where T : class
     {
-        first = null;
-        if (PreparedStatements.Of(db) is not { } prepared) return false;
-        using var statement = prepared.Start(sql);
-        if (statement.Step()) first = read(new Row(statement.Handle));
-        return true;
+        T? found = null;
+        var ran = TryRead(db, sql, statement =>
+        {
+            if (statement.Step()) found = read(new Row(statement.Handle));
+        });
+        first = found;
+        return ran;
+    }
+
+    /// <summary>Every row of <paramref name="sql"/> on SQLite, each read by <paramref name="read"/>; false when the database is not SQLite.</summary>
+    public static bool TryQuery<T>(ZiggyDbContext db, FormattableString sql, Func<Row, T> read, out List<T> rows)
+    {
+        var list = new List<T>();
+        var ran = TryRead(db, sql, statement =>
+        {
+            while (statement.Step()) list.Add(read(new Row(statement.Handle)));
+        });
+        rows = list;
+        return ran;
+    }
+
+    /// <summary>A read on the context's connection, which it opens for the read unless the caller keeps it open already.</summary>
+    private static bool TryRead(ZiggyDbContext db, FormattableString sql, Action<Statement> read)
+    {
+        if (!db.OnSqlite) return false;
+        db.Database.OpenConnection();
+        try
+        {
+            using var statement = PreparedStatements.Of(db).Start(sql);
+            read(statement);
+            return true;
+        }
+        finally
+        {
+            db.Database.CloseConnection();
+        }
     }
 
     /// <summary>The columns of the row a SQLite statement stands on, read as EF Core's SQLite provider stores them.</summary>
     public readonly struct Row(sqlite3_stmt statement)
     {
         public string GetString(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
+
+        public string? GetStringOrNull(int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : GetString(column);
 
         public Guid GetGuid(int column) => Guid.Parse(GetString(column));
 
@@ -71,14 +108,8 @@ public static partial class DirectSql
 
         private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
 
-        /// <summary>The statements of the SQLite connection the context has open in its transaction; null on PostgreSQL.</summary>
-        public static PreparedStatements? Of(ZiggyDbContext db)
-        {
-            if (!db.OnSqlite) return null;
-            if (db.Database.CurrentTransaction is null)
-                throw new InvalidOperationException("Direct SQL runs only inside a transaction (TransactionExtensions.InTransactionAsync).");
-            return ByConnection.GetValue(((SqliteConnection)db.Database.GetDbConnection()).Handle!, handle => new PreparedStatements(handle));
-        }
+        /// <summary>The statements of the SQLite connection the context has open.</summary>
+        public static PreparedStatements Of(ZiggyDbContext db) => ByConnection.GetValue(((SqliteConnection)db.Database.GetDbConnection()).Handle!, handle => new PreparedStatements(handle));
 
         /// <summary>The statement for <paramref name="sql"/>, prepared the first time, with the holes' values bound.</summary>
         public Statement Start(FormattableString sql)

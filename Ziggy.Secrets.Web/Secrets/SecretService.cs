@@ -23,16 +23,6 @@ public sealed class SecretService(
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
-    // The editor's read of the secret with its values and three names.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<SecretWithNames?>>> SecretToShow = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
-            c.Secrets.AsNoTracking().Include(s => s.Values)
-                .Where(s => s.Id == id && s.OrganizationId == organizationId)
-                .Select(s => new SecretWithNames(s, s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName))
-                .FirstOrDefault()));
-
-    private sealed record SecretWithNames(Secret Secret, string Owner, string CreatedBy, string UpdatedBy);
-
     /// <summary>The grid's query: one organization's secrets in name order. On SQLite it reads only the covering index IX_Secrets_Grid.</summary>
     public static IQueryable<SecretRow> RowsQuery(ZiggyDbContext db, Guid organizationId) =>
         db.Secrets.AsNoTracking()
@@ -82,10 +72,18 @@ public sealed class SecretService(
 
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
-        // One query for the secret, its values and the three names the editor shows.
-        var found = await SecretToShow.For(db)(db, id, actor.OrganizationId);
-        if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
-        return Result<SecretDetails>.Ok(await DetailsAsync(actor, found.Secret, found.Owner, found.CreatedBy, found.UpdatedBy));
+        // The editor's reads share one open connection.
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            var found = await SecretStatements.ReadAsync(db, id, actor.OrganizationId);
+            if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
+            return Result<SecretDetails>.Ok(await DetailsAsync(actor, found));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public async Task<Result<SavedSecret>> CreateAsync(CurrentUser actor, SecretDraft draft)
@@ -135,7 +133,7 @@ public sealed class SecretService(
         var description = changes.Description.Trim();
         return await SaveAsync(name, async () =>
         {
-            var secret = await SecretStatements.LoadAsync(db, id, actor.OrganizationId);
+            var secret = (await SecretStatements.ReadAsync(db, id, actor.OrganizationId))?.Secret;
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
@@ -255,18 +253,16 @@ public sealed class SecretService(
         db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
 
 
-    private async Task<SecretDetails> DetailsAsync(CurrentUser actor, Secret secret, string ownerName, string createdByName, string updatedByName)
+    private async Task<SecretDetails> DetailsAsync(CurrentUser actor, StoredSecret stored)
     {
-        var masks = Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => secret.ValueFor(e)?.Mask);
-        var usedBy = await db.Integrations
-            .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
-            .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
+        var secret = stored.Secret;
+        var usedBy = await SecretStatements.IntegrationsUsingAsync(db, secret.OrganizationId, secret.Name);
         var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         // Who may change a secret (its owner, administrators) also sees its history.
         var history = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
-            ownerName, secret.CreatedAt, createdByName, secret.UpdatedAt, updatedByName, masks,
+            stored.Owner, secret.CreatedAt, stored.CreatedBy, secret.UpdatedAt, stored.UpdatedBy, stored.Masks,
             canModify,
             CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
             usedBy,

@@ -4,9 +4,18 @@ using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
+/// <summary>What is stored of a secret: its row, the mask of each environment's value (null without one), and who owns, created and last changed it.</summary>
+internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, string? StagingMask, string? ProductionMask, string Owner, string CreatedBy, string UpdatedBy)
+{
+    public IReadOnlyDictionary<SecretEnvironment, string?> Masks => new Dictionary<SecretEnvironment, string?>
+    {
+        [SecretEnvironment.Development] = DevelopmentMask, [SecretEnvironment.Staging] = StagingMask, [SecretEnvironment.Production] = ProductionMask,
+    };
+}
+
 /// <summary>
-/// A secret's update as single SQL statements (<see cref="DirectSql"/>): every value is a parameter, and the same text
-/// runs on SQLite and PostgreSQL. A profile of saving one value showed EF Core's change tracking (the tracked load of
+/// The editor's reads and a secret's update as single SQL statements (<see cref="DirectSql"/>); on PostgreSQL the reads
+/// are EF Core compiled queries. Every value is a parameter, and the writes' text runs on SQLite and PostgreSQL. A profile of saving one value showed EF Core's change tracking (the tracked load of
 /// the secret with its values, change detection, batching three commands) at well over half of the save's own work;
 /// these statements cost about a fifth of that. Values are stored as the model maps them (Data/Configurations): times
 /// as UTC ticks, enums by name; tests read saved secrets back through EF Core on both databases. Creating, transferring
@@ -14,17 +23,36 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// </summary>
 internal static class SecretStatements
 {
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> SecretToUpdate = new(() =>
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<StoredSecret?>>> SecretWithNames = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
-            c.Secrets.AsNoTracking().FirstOrDefault(s => s.Id == id && s.OrganizationId == organizationId)));
+            c.Secrets.AsNoTracking()
+                .Where(s => s.Id == id && s.OrganizationId == organizationId)
+                .Select(s => new StoredSecret(s,
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Mask).FirstOrDefault(),
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Mask).FirstOrDefault(),
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Mask).FirstOrDefault(),
+                    s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName))
+                .FirstOrDefault()));
 
-    /// <summary>The secret's row (not its values: the flags say which environments have one), untracked; null when the organization has no such secret.</summary>
-    public static async Task<Secret?> LoadAsync(ZiggyDbContext db, Guid id, Guid organizationId)
+    /// <summary>
+    /// The secret's row (untracked), the masks of its values and the names of its owner, creator and last editor, in one
+    /// statement; null when the organization has no such secret. The save reads it too: the flags say which environments
+    /// have a value.
+    /// </summary>
+    public static async Task<StoredSecret?> ReadAsync(ZiggyDbContext db, Guid id, Guid organizationId)
     {
         var read = DirectSql.TryQueryFirst(db, $"""
-            SELECT "Name", "Description", "OwnerId", "CreatedAt", "CreatedById", "UpdatedAt", "UpdatedById", "Version",
-                "HasDevelopment", "HasStaging", "HasProduction"
-            FROM "Secrets" WHERE "Id" = {id} AND "OrganizationId" = {organizationId}
+            SELECT s."Name", s."Description", s."OwnerId", s."CreatedAt", s."CreatedById", s."UpdatedAt", s."UpdatedById", s."Version",
+                s."HasDevelopment", s."HasStaging", s."HasProduction",
+                (SELECT v."Mask" FROM "SecretValues" v WHERE v."SecretId" = s."Id" AND v."Environment" = 'Development'),
+                (SELECT v."Mask" FROM "SecretValues" v WHERE v."SecretId" = s."Id" AND v."Environment" = 'Staging'),
+                (SELECT v."Mask" FROM "SecretValues" v WHERE v."SecretId" = s."Id" AND v."Environment" = 'Production'),
+                o."DisplayName", c."DisplayName", u."DisplayName"
+            FROM "Secrets" s
+            JOIN "AspNetUsers" o ON o."Id" = s."OwnerId"
+            JOIN "AspNetUsers" c ON c."Id" = s."CreatedById"
+            JOIN "AspNetUsers" u ON u."Id" = s."UpdatedById"
+            WHERE s."Id" = {id} AND s."OrganizationId" = {organizationId}
             """, row =>
         {
             var secret = new Secret
@@ -36,9 +64,24 @@ internal static class SecretStatements
             secret.SetPresence(SecretEnvironment.Development, row.GetBoolean(8));
             secret.SetPresence(SecretEnvironment.Staging, row.GetBoolean(9));
             secret.SetPresence(SecretEnvironment.Production, row.GetBoolean(10));
-            return secret;
-        }, out var secret);
-        return read ? secret : await SecretToUpdate.For(db)(db, id, organizationId);
+            return new StoredSecret(secret, row.GetStringOrNull(11), row.GetStringOrNull(12), row.GetStringOrNull(13),
+                row.GetString(14), row.GetString(15), row.GetString(16));
+        }, out var stored);
+        return read ? stored : await SecretWithNames.For(db)(db, id, organizationId);
+    }
+
+    /// <summary>The names of the organization's integrations that reference <paramref name="secretName"/>, in name order.</summary>
+    public static async Task<IReadOnlyList<string>> IntegrationsUsingAsync(ZiggyDbContext db, Guid organizationId, string secretName)
+    {
+        if (DirectSql.TryQuery(db, $"""
+                SELECT i."Name" FROM "Integrations" i
+                WHERE i."OrganizationId" = {organizationId}
+                    AND EXISTS (SELECT 1 FROM "IntegrationSecretReferences" r WHERE r."IntegrationId" = i."Id" AND r."SecretName" = {secretName})
+                ORDER BY i."Name"
+                """, row => row.GetString(0), out var names))
+            return names;
+        return await db.Integrations.Where(i => i.OrganizationId == organizationId && i.References.Any(r => r.SecretName == secretName))
+            .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
     }
 
     /// <summary>
