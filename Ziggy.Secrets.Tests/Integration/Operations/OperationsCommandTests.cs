@@ -154,6 +154,30 @@ public sealed class OperationsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_ValueStillUnderTheOldKey_IsWrittenUnderTheActiveKey()
+    {
+        // The save keeps the key id column unwritten when the key stays the same; under another key it must write it.
+        var folder = await SeededFolderAsync(1);
+        Assert.Equal(0, AppProcess.Run(folder, args: "rotate-key").ExitCode);
+        var database = Web.Data.DataFolder.DatabasePath(folder);
+        Assert.Equal(1, SqliteAdmin.Execute(database, "UPDATE SecretValues SET KeyId = 1 WHERE Environment = 'Staging'"));
+        using var app = new ZiggyAppFactory(folder) { KeepDataOnDispose = true };
+        var owner = await app.WithDbAsync(db => db.Users.SingleAsync());
+        var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia Owner");
+        var secret = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync());
+
+        var saved = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(actor, secret.Id,
+            new SecretChanges(secret.Version, secret.Name, "", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = "stg-after-rotation-abcdef" })));
+
+        Assert.True(saved.IsOk);
+        Assert.Equal(2L, Query<long>(folder, "SELECT KeyId FROM SecretValues WHERE Environment = 'Staging'"));
+        var stored = await app.WithDbAsync(db => db.SecretValues.AsNoTracking().SingleAsync(v => v.Environment == SecretEnvironment.Staging));
+        var decrypted = app.Services.GetRequiredService<ISecretCipher>().Decrypt(stored.ToEncrypted(),
+            new ValuePlace(secret.OrganizationId, secret.Id, secret.Name, SecretEnvironment.Staging));
+        Assert.Equal("stg-after-rotation-abcdef", decrypted.Plaintext);
+    }
+
+    [Fact]
     public async Task RotateKey_KilledHalfWay_RunAgainFinishes()
     {
         var folder = await SeededFolderAsync(400); // 1,200 values: six batches
