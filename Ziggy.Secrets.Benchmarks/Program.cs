@@ -29,6 +29,7 @@ Directory.CreateDirectory(work);
 // In-process figures first, while nothing else runs: BenchmarkDotNet, the app's own services, no HTTP.
 var resolve = Wants("resolve") ? InProcessFigures.RunResolve() : null;
 var saveInProcess = Wants("save") ? InProcessFigures.RunSave() : null;
+var saveAlternating = Wants("save") ? await AlternatingSave.RunAsync() : null;
 
 // Published output, as operators run it: from plain build output in Production, compressed static files come back empty
 // to a browser (STACK.md gotcha 6), which the Chromium scenario would trip over.
@@ -181,6 +182,15 @@ try
             Console.WriteLine($"| {figure.Name} | {figure.MeanMicroseconds:N1} | {figure.AllocatedBytesPerOperation:N0} | {figure.OperationsPerSecond:N0} | " +
                               $"{pair.Floor.Name} | {pair.Floor.MeanMicroseconds:N1} | {pair.Floor.OperationsPerSecond:N0} | {pair.RatioOf(figure):N3} |");
         }
+    }
+
+    if (saveAlternating is { } alternating)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Save alternating with its floor in this process ({alternating.Rounds} rounds of {alternating.PerRound} saves, each followed by " +
+                          $"{alternating.PerRound} raw transactions; medians per operation): save {alternating.SaveMicroseconds:N1} µs, " +
+                          $"raw SQLite transaction {alternating.FloorMicroseconds:N1} µs, ratio {alternating.Ratio:N3} " +
+                          $"(rounds from {alternating.LowestRoundRatio:N3} to {alternating.HighestRoundRatio:N3}).");
     }
 
     Console.WriteLine();
