@@ -41,4 +41,53 @@ public sealed class DirectSqlTests : IDisposable
         Assert.Equal("Olivia Renamed", after);
         Assert.Equal("Olivia Renamed", await _app.WithDbAsync(db => db.Users.Where(u => u.Id == owner.Id).Select(u => u.DisplayName).SingleAsync()));
     }
+
+    [Fact]
+    public async Task Read_WhileAnotherConnectionHoldsTheDatabaseExclusively_WaitsForItThenAnswers()
+    {
+        // A read can meet a busy database (in WAL mode too: a closing connection cleaning up its WAL, recovery, another
+        // process's exclusive lock). It must wait as EF Core's commands do, not fail the request. A file of its own in
+        // rollback-journal mode, where an exclusive transaction shuts readers out until it ends.
+        var path = Path.Combine(Path.GetTempPath(), $"ziggy-busy-{Guid.NewGuid():N}.db");
+        try
+        {
+            using (var setup = new SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                setup.Open();
+                using var create = setup.CreateCommand();
+                create.CommandText = "CREATE TABLE Names (Name TEXT NOT NULL); INSERT INTO Names VALUES ('Olivia');";
+                create.ExecuteNonQuery();
+            }
+
+            var holder = new SqliteConnection($"Data Source={path};Pooling=False");
+            holder.Open();
+            using (var exclusive = holder.CreateCommand())
+            {
+                exclusive.CommandText = "BEGIN EXCLUSIVE;";
+                exclusive.ExecuteNonQuery();
+            }
+
+            var released = false;
+            var release = Task.Run(async () =>
+            {
+                await Task.Delay(500);
+                Volatile.Write(ref released, true);
+                holder.Dispose();
+            });
+
+            await using var db = new ZiggyDbContext(new DbContextOptionsBuilder<ZiggyDbContext>().UseSqlite($"Data Source={path};Pooling=False").Options);
+            var read = DirectSql.TryQueryFirst(db, $"""SELECT "Name" FROM "Names" WHERE "Name" = {"Olivia"}""", row => row.GetString(0), out var name);
+            var releasedWhenRead = Volatile.Read(ref released);
+            await release;
+
+            Assert.True(read);
+            Assert.True(releasedWhenRead, "The read answered while the other connection still held the database.");
+            Assert.Equal("Olivia", name);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
 }

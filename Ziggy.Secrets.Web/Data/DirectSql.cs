@@ -40,7 +40,7 @@ public static partial class DirectSql
         T? found = null;
         var ran = TryRead(db, sql, statement =>
         {
-            if (statement.Step()) found = read(new Row(statement.Handle));
+            if (statement.Step(first: true)) found = read(new Row(statement.Handle));
         });
         first = found;
         return ran;
@@ -52,7 +52,7 @@ public static partial class DirectSql
         var list = new List<T>();
         var ran = TryRead(db, sql, statement =>
         {
-            while (statement.Step()) list.Add(read(new Row(statement.Handle)));
+            for (var first = true; statement.Step(first); first = false) list.Add(read(new Row(statement.Handle)));
         });
         rows = list;
         return ran;
@@ -102,14 +102,18 @@ public static partial class DirectSql
     /// the handle. A handle the pool closes while statements are still prepared on it stays open in SQLite (its
     /// "zombie" state) until the garbage collector finalizes them; it holds no lock and no transaction meanwhile.
     /// </remarks>
-    private sealed partial class PreparedStatements(sqlite3 connection)
+    private sealed partial class PreparedStatements(sqlite3 connection, TimeSpan busyTimeout)
     {
         private static readonly ConditionalWeakTable<sqlite3, PreparedStatements> ByConnection = new();
 
         private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
 
         /// <summary>The statements of the SQLite connection the context has open.</summary>
-        public static PreparedStatements Of(ZiggyDbContext db) => ByConnection.GetValue(((SqliteConnection)db.Database.GetDbConnection()).Handle!, handle => new PreparedStatements(handle));
+        public static PreparedStatements Of(ZiggyDbContext db)
+        {
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            return ByConnection.GetValue(connection.Handle!, handle => new PreparedStatements(handle, TimeSpan.FromSeconds(connection.DefaultTimeout)));
+        }
 
         /// <summary>The statement for <paramref name="sql"/>, prepared the first time, with the holes' values bound.</summary>
         public Statement Start(FormattableString sql)
@@ -119,11 +123,18 @@ public static partial class DirectSql
             {
                 // {0} -> ?1: SQLite numbers its parameters from 1.
                 var sqliteText = Hole().Replace(text, m => "?" + (int.Parse(m.Groups[1].ValueSpan) + 1));
-                Check(raw.sqlite3_prepare_v3(connection, sqliteText, raw.SQLITE_PREPARE_PERSISTENT, out statement, out _));
+                // Preparing reads the schema, so it too can meet a busy database.
+                int code;
+                var busy = Busy.Start(busyTimeout);
+                while (busy.Retry(code = raw.sqlite3_prepare_v3(connection, sqliteText, raw.SQLITE_PREPARE_PERSISTENT, out statement, out _)))
+                {
+                }
+
+                Check(code);
                 _statements.Add(text, statement);
             }
 
-            var started = new Statement(connection, statement);
+            var started = new Statement(connection, statement, busyTimeout);
             try
             {
                 for (var i = 0; i < sql.ArgumentCount; i++) started.Bind(i + 1, sql.GetArgument(i));
@@ -146,7 +157,7 @@ public static partial class DirectSql
     }
 
     /// <summary>One use of a prepared statement: bound, stepped, then reset for the next use (<see cref="Dispose"/>).</summary>
-    private readonly struct Statement(sqlite3 connection, sqlite3_stmt statement) : IDisposable
+    private readonly struct Statement(sqlite3 connection, sqlite3_stmt statement, TimeSpan busyTimeout) : IDisposable
     {
         public sqlite3_stmt Handle => statement;
 
@@ -169,18 +180,31 @@ public static partial class DirectSql
         /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
         public int Execute()
         {
-            var code = raw.sqlite3_step(statement);
+            var code = FirstStep();
             if (code != raw.SQLITE_DONE) Check(code == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : code);
             return raw.sqlite3_changes(connection);
         }
 
-        /// <summary>Moves to the next row; false after the last.</summary>
-        public bool Step()
+        /// <summary>Moves to the next row (the <paramref name="first"/> one: see <see cref="FirstStep"/>); false after the last.</summary>
+        public bool Step(bool first)
         {
-            var code = raw.sqlite3_step(statement);
+            var code = first ? FirstStep() : raw.sqlite3_step(statement);
             if (code == raw.SQLITE_ROW) return true;
             if (code != raw.SQLITE_DONE) Check(code);
             return false;
+        }
+
+        /// <summary>
+        /// The first step takes the statement's locks, so it waits out a busy database: reset and stepped again, as
+        /// Microsoft.Data.Sqlite does for its commands. Later steps hold their locks already; stepping them again would
+        /// repeat rows.
+        /// </summary>
+        private int FirstStep()
+        {
+            int code;
+            var busy = Busy.Start(busyTimeout);
+            while (busy.Retry(code = raw.sqlite3_step(statement))) raw.sqlite3_reset(statement);
+            return code;
         }
 
         public void Dispose()
@@ -192,6 +216,28 @@ public static partial class DirectSql
         private void Check(int code)
         {
             if (code != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(code, connection);
+        }
+    }
+
+    /// <summary>
+    /// Waiting out SQLITE_BUSY / SQLITE_LOCKED for up to the connection's timeout. Even in WAL mode a read meets them:
+    /// while the last connection to a database cleans up its WAL on closing (the pool closes idle ones), during recovery,
+    /// or under another process's exclusive lock. EF Core's commands are retried by Microsoft.Data.Sqlite, every 150 ms;
+    /// these the same way, a little more often.
+    /// </summary>
+    private readonly struct Busy(long deadline)
+    {
+        private const int RetryMilliseconds = 20;
+
+        /// <summary>A zero timeout waits as long as it takes, as it does for Microsoft.Data.Sqlite.</summary>
+        public static Busy Start(TimeSpan timeout) => new(timeout == TimeSpan.Zero ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+
+        /// <summary>True (after a pause) when <paramref name="code"/> says busy and there is time left to try again.</summary>
+        public bool Retry(int code)
+        {
+            if ((code & 0xFF) is not (raw.SQLITE_BUSY or raw.SQLITE_LOCKED) || Environment.TickCount64 >= deadline) return false;
+            Thread.Sleep(RetryMilliseconds);
+            return true;
         }
     }
 }
