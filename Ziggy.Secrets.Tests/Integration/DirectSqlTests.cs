@@ -90,4 +90,27 @@ public sealed class DirectSqlTests : IDisposable
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task InTransaction_DirectAndEfCoreWrites_CommitTogetherOrNeither(bool ok)
+    {
+        // On SQLite the transaction is begun and ended by direct statements; EF Core's SaveChanges inside must join it.
+        var owner = await _app.SetUpAsync();
+        var organizationsBefore = await _app.WithDbAsync(db => db.Organizations.CountAsync());
+
+        await _app.WithDbAsync(db => db.InTransactionAsync(async () =>
+        {
+            await DirectSql.ExecuteAsync(db, $"""UPDATE "AspNetUsers" SET "DisplayName" = {"Olivia Renamed"} WHERE "Id" = {owner.Id}""");
+            db.Organizations.Add(new Web.Accounts.Organization { Name = "Globex" });
+            await db.SaveChangesAsync();
+            return ok ? Web.Common.Result<int>.Ok(1) : Web.Common.Result<int>.Invalid("Name", "Refused on purpose.");
+        }));
+
+        var name = await _app.WithDbAsync(db => db.Users.Where(u => u.Id == owner.Id).Select(u => u.DisplayName).SingleAsync());
+        var organizations = await _app.WithDbAsync(db => db.Organizations.CountAsync());
+        Assert.Equal(ok ? "Olivia Renamed" : owner.DisplayName, name);
+        Assert.Equal(organizationsBefore + (ok ? 1 : 0), organizations);
+    }
 }
