@@ -25,31 +25,10 @@ public static partial class DirectSql
     {
         if (!db.OnSqlite) return await db.Database.ExecuteSqlAsync(sql);
         // A write outside a transaction would commit on its own, half of what its caller writes.
-        var open = db.Database.GetDbConnection().State == System.Data.ConnectionState.Open;
-        if (!open || PreparedStatements.Of(db) is not { InTransaction: true } prepared)
+        if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Direct SQL writes only inside a transaction (TransactionExtensions.InTransactionAsync).");
-        using var statement = prepared.Start(sql);
-        return statement.Execute();
-    }
-
-    /// <summary>
-    /// BEGIN IMMEDIATE on the SQLite connection the context has open: the write lock at once, so a rule checked inside
-    /// still holds when the write happens. Ended by <see cref="Commit"/> or <see cref="Rollback"/>.
-    /// </summary>
-    public static void BeginImmediate(ZiggyDbContext db) => Run(db, $"BEGIN IMMEDIATE");
-
-    public static void Commit(ZiggyDbContext db) => Run(db, $"COMMIT");
-
-    /// <summary>Rolls back the connection's transaction, if SQLite has not already (it does on some errors).</summary>
-    public static void Rollback(ZiggyDbContext db)
-    {
-        if (PreparedStatements.Of(db).InTransaction) Run(db, $"ROLLBACK");
-    }
-
-    private static void Run(ZiggyDbContext db, FormattableString sql)
-    {
         using var statement = PreparedStatements.Of(db).Start(sql);
-        statement.Execute();
+        return statement.Execute();
     }
 
     /// <summary>
@@ -128,9 +107,6 @@ public static partial class DirectSql
         private static readonly ConditionalWeakTable<sqlite3, PreparedStatements> ByConnection = new();
 
         private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
-
-        /// <summary>Whether the connection is inside a transaction (SQLite's own answer: not in autocommit mode).</summary>
-        public bool InTransaction => raw.sqlite3_get_autocommit(connection) == 0;
 
         /// <summary>The statements of the SQLite connection the context has open.</summary>
         public static PreparedStatements Of(ZiggyDbContext db)

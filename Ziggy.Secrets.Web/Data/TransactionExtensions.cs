@@ -25,7 +25,7 @@ public static class TransactionExtensions
             await writer.WaitAsync();
             try
             {
-                return await AttemptOnSqliteAsync(db, work);
+                return await AttemptAsync(db, work, System.Data.IsolationLevel.Serializable);
             }
             finally
             {
@@ -61,47 +61,5 @@ public static class TransactionExtensions
         }
 
         return result;
-    }
-
-    /// <summary>
-    /// SQLite: the transaction is begun and ended with statements prepared once per connection (<see cref="DirectSql"/>)
-    /// instead of through EF Core, whose transaction objects, events and the provider's BEGIN and COMMIT parsed anew
-    /// each time were a tenth of a save. EF Core's own writes inside (SaveChanges) join it: with automatic transactions
-    /// off, they run on the open connection, in this transaction.
-    /// </summary>
-    private static async Task<Result<T>> AttemptOnSqliteAsync<T>(ZiggyDbContext db, Func<Task<Result<T>>> work)
-    {
-        await db.Database.OpenConnectionAsync();
-        var automatic = db.Database.AutoTransactionBehavior;
-        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
-        try
-        {
-            DirectSql.BeginImmediate(db);
-            var committed = false;
-            try
-            {
-                var result = await work();
-                if (result.IsOk)
-                {
-                    DirectSql.Commit(db);
-                    committed = true;
-                }
-
-                return result;
-            }
-            finally
-            {
-                if (!committed)
-                {
-                    DirectSql.Rollback(db);
-                    db.ChangeTracker.Clear();
-                }
-            }
-        }
-        finally
-        {
-            db.Database.AutoTransactionBehavior = automatic;
-            await db.Database.CloseConnectionAsync();
-        }
     }
 }
