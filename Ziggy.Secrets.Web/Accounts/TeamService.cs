@@ -26,8 +26,10 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
         return Result<TeamView>.Ok(new TeamView(organization.Name, members, invitations));
     }
 
-    /// <summary>Who a secret can be handed to: the organization's active members (none for a caller who is not an administrator).</summary>
-    /// <summary>Who a secret can be handed to, for administrators (the editor's transfer list; on SQLite a prepared statement: see <see cref="DirectSql"/>).</summary>
+    /// <summary>
+    /// Who a secret can be handed to: the organization's active members (none for a caller who is not an administrator).
+    /// The editor's transfer list, so on SQLite a prepared statement (<see cref="DirectSql"/>).
+    /// </summary>
     public async Task<IReadOnlyList<MemberRow>> ActiveMembersAsync(CurrentUser actor)
     {
         if (!actor.Role.IsAdministrator()) return [];

@@ -11,7 +11,7 @@ public sealed class AuditQueries(ZiggyDbContext db)
 {
     public const int MaxRows = 10_000;
 
-    public const int SecretHistoryRows = 20;
+    private const int SecretHistoryRows = 20;
 
     public async Task<IReadOnlyList<AuditRow>?> ListAsync(CurrentUser actor)
     {

@@ -75,6 +75,12 @@ public static partial class DirectSql
         }
     }
 
+    /// <summary>An error code from SQLite as the exception Microsoft.Data.Sqlite throws for it (so DbErrors reads it the same way).</summary>
+    private static void Check(int code, sqlite3 connection)
+    {
+        if (code != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(code, connection);
+    }
+
     /// <summary>The columns of the row a SQLite statement stands on, read as EF Core's SQLite provider stores them.</summary>
     public readonly struct Row(sqlite3_stmt statement)
     {
@@ -130,7 +136,7 @@ public static partial class DirectSql
                 {
                 }
 
-                Check(code);
+                Check(code, connection);
                 _statements.Add(text, statement);
             }
 
@@ -145,11 +151,6 @@ public static partial class DirectSql
                 started.Dispose();
                 throw;
             }
-        }
-
-        private void Check(int code)
-        {
-            if (code != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(code, connection);
         }
 
         [GeneratedRegex(@"\{(\d+)\}")]
@@ -174,14 +175,14 @@ public static partial class DirectSql
                 byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
                 _ => throw new ArgumentException($"Direct SQL cannot bind a {value.GetType().Name}; pass it as the model stores it.", nameof(value)),
             };
-            Check(code);
+            Check(code, connection);
         }
 
         /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
         public int Execute()
         {
             var code = FirstStep();
-            if (code != raw.SQLITE_DONE) Check(code == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : code);
+            if (code != raw.SQLITE_DONE) Check(code == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : code, connection);
             return raw.sqlite3_changes(connection);
         }
 
@@ -190,7 +191,7 @@ public static partial class DirectSql
         {
             var code = first ? FirstStep() : raw.sqlite3_step(statement);
             if (code == raw.SQLITE_ROW) return true;
-            if (code != raw.SQLITE_DONE) Check(code);
+            if (code != raw.SQLITE_DONE) Check(code, connection);
             return false;
         }
 
@@ -211,11 +212,6 @@ public static partial class DirectSql
         {
             raw.sqlite3_reset(statement);
             raw.sqlite3_clear_bindings(statement);
-        }
-
-        private void Check(int code)
-        {
-            if (code != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(code, connection);
         }
     }
 
