@@ -31,9 +31,10 @@ public sealed record LongTask(double StartMs, double DurationMs);
 /// One measured page load, in ms since navigation start: <paramref name="FirstRowsMs"/> when a painted frame first showed
 /// secret rows, <paramref name="UsableMs"/> when, after the search was typed at once, a frame showed the one match alone.
 /// <paramref name="GotoToNavigationStartMs"/> is how long after the GotoAsync call the page's clock started (the
-/// Playwright overhead left out of the figures). Failed runs keep their timings (for diagnosis) but are left out of the medians.
+/// Playwright overhead left out of the figures). <paramref name="Settling"/> is how the machine was before the navigation
+/// (see <see cref="MachineIdle"/>). Failed runs keep their timings (for diagnosis) but are left out of the medians.
 /// </summary>
-public sealed record BrowserRun(int Run, double? FirstRowsMs, double? UsableMs, double GotoToNavigationStartMs, BrowserTimeline? Timeline, IReadOnlyList<string> Errors)
+public sealed record BrowserRun(int Run, double? FirstRowsMs, double? UsableMs, double GotoToNavigationStartMs, MachineIdle.Wait Settling, BrowserTimeline? Timeline, IReadOnlyList<string> Errors)
 {
     public bool Passed => Errors.Count == 0 && UsableMs is not null;
 }
@@ -52,15 +53,15 @@ public sealed record BrowserFigures(
     {
         static string Ms(double? v) => v is { } d && !double.IsNaN(d) ? d.ToString("N0", CultureInfo.InvariantCulture) : "-";
         var text = new StringBuilder();
-        text.AppendLine("| run | first rows ms | usable ms | HTML done | page start | DOMContentLoaded | rows fetch start | rows first byte | rows done (KB) | rowData set | typed | filter handler ms | settled | long tasks (start+ms) | errors |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        text.AppendLine("| run | settled before (ms, busy %) | first rows ms | usable ms | HTML done | page start | DOMContentLoaded | rows fetch start | rows first byte | rows done (KB) | rowData set | typed | filter handler ms | settled | long tasks (start+ms) | errors |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var run in PerRun)
         {
             var t = run.Timeline;
             var rows = t?.Resources.FirstOrDefault(r => r.Name.Contains("handler=Rows", StringComparison.OrdinalIgnoreCase));
             var longTasks = t is null ? "" : string.Join(" ", t.LongTasks.Select(l => $"{Ms(l.StartMs)}+{Ms(l.DurationMs)}"));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Run} | {Ms(run.FirstRowsMs)} | {Ms(run.UsableMs)} | {Ms(t?.HtmlDoneMs)} | {Ms(t?.PageStartMs)} | {Ms(t?.DomContentLoadedMs)} | {Ms(rows?.StartMs)} | {Ms(rows?.FirstByteMs)} | " +
+                $"| {run.Run} | {run.Settling} | {Ms(run.FirstRowsMs)} | {Ms(run.UsableMs)} | {Ms(t?.HtmlDoneMs)} | {Ms(t?.PageStartMs)} | {Ms(t?.DomContentLoadedMs)} | {Ms(rows?.StartMs)} | {Ms(rows?.FirstByteMs)} | " +
                 $"{Ms(rows?.EndMs)} ({(rows?.TransferBytes ?? 0) / 1024:N0}) | {Ms(t?.RowDataSetMs)} | {Ms(t?.TypedMs)} | {t?.FilterHandlerMs?.ToString("N1", CultureInfo.InvariantCulture) ?? "-"} | {Ms(t?.SettledMs)} | " +
                 $"{longTasks} | {string.Join("; ", run.Errors)} |");
         }
@@ -84,7 +85,8 @@ public sealed record BrowserFigures(
 /// differ in where the tab is when the navigation starts (see <see cref="Visit"/>). <see cref="Visit.Returning"/> first
 /// opens the page once, unmeasured, as a user who has been there before (the browser then holds AG Grid in its HTTP cache
 /// and its compiled code cache). Every way, the unmeasured warm-up navigation warms the server (JIT, database pages) and
-/// the browser process, not the measured contexts' caches.
+/// the browser process, not the measured contexts' caches. Each measured navigation starts once the machine is idle
+/// again (<see cref="MachineIdle"/>): the new context's window has finished its own start-up.
 /// </remarks>
 public static class BrowserTiming
 {
@@ -326,6 +328,8 @@ public static class BrowserTiming
             done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
+        // The new window's own start-up (see MachineIdle) is over before the measured navigation starts.
+        var settling = await MachineIdle.WaitAsync();
         measuring = true;
         page.PageError += (_, error) => errors.Enqueue("uncaught: " + error);
         page.RequestFailed += (_, request) => errors.Enqueue($"request failed: {request.Url} ({request.Failure})");
@@ -367,7 +371,7 @@ public static class BrowserTiming
             errors.Enqueue("run failed: " + e.Message.Split('\n')[0]);
         }
 
-        return new BrowserRun(run, firstRowsMs, usableMs, gotoToNavigationStart, timeline, errors.ToList());
+        return new BrowserRun(run, firstRowsMs, usableMs, gotoToNavigationStart, settling, timeline, errors.ToList());
     }
 
     private static double? Nullable(JsonElement value) => value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
