@@ -1,5 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Data;
 
@@ -8,6 +11,9 @@ namespace Ziggy.Secrets.Tests.Integration;
 /// <summary>The prepared statements of the hot paths (Data/DirectSql) on the app's own SQLite database.</summary>
 public sealed class DirectSqlTests : IDisposable
 {
+    // sqlite3.h's SQLITE_STMTSTATUS_REPREPARE (SQLitePCL has no name for it): how often SQLite prepared a statement again.
+    private const int StatementStatusReprepare = 5;
+
     private readonly ZiggyAppFactory _app = new();
 
     public void Dispose() => _app.Dispose();
@@ -40,6 +46,48 @@ public sealed class DirectSqlTests : IDisposable
         Assert.Equal(owner.DisplayName, before);
         Assert.Equal("Olivia Renamed", after);
         Assert.Equal("Olivia Renamed", await _app.WithDbAsync(db => db.Users.Where(u => u.Id == owner.Id).Select(u => u.DisplayName).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task PreparedStatement_AfterTheContextClosedAndReopenedItsConnection_IsNotPreparedAgain()
+    {
+        // EF Core's own SQLite connection defined its functions again at every open, which expires every statement
+        // prepared on the native connection (SqliteConnectionWithoutFunctions): this count was 1 with it.
+        await _app.SetUpAsync();
+
+        var (sameHandle, stepped, reprepared) = await _app.WithDbAsync(db =>
+        {
+            db.Database.OpenConnection();
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            var handle = connection.Handle!;
+            Assert.Equal(raw.SQLITE_OK, raw.sqlite3_prepare_v3(handle, """SELECT count(*) FROM "AspNetUsers" """, raw.SQLITE_PREPARE_PERSISTENT, out var statement, out _));
+            try
+            {
+                db.Database.CloseConnection();
+                db.Database.OpenConnection();
+                return Task.FromResult((ReferenceEquals(handle, connection.Handle), raw.sqlite3_step(statement), raw.sqlite3_stmt_status(statement, StatementStatusReprepare, 0)));
+            }
+            finally
+            {
+                raw.sqlite3_finalize(statement);
+                db.Database.CloseConnection();
+            }
+        });
+
+        Assert.True(sameHandle, "the pool handed the context another native connection, so the test shows nothing");
+        Assert.Equal(raw.SQLITE_ROW, stepped);
+        Assert.Equal(0, reprepared);
+    }
+
+    [Fact]
+    public async Task Model_HasNoDecimalProperty_SoItNeedsNoneOfTheFunctionsTheConnectionLeavesOut()
+    {
+        var decimals = await _app.WithDbAsync(db => Task.FromResult(db.Model.GetEntityTypes().SelectMany(t => t.GetProperties())
+            .Where(p => (Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType) == typeof(decimal))
+            .Select(p => $"{p.DeclaringType.DisplayName()}.{p.Name}").ToList()));
+
+        Assert.Empty(decimals);
+        Assert.IsType<SqliteConnectionWithoutFunctions>(await _app.WithDbAsync(db => Task.FromResult(db.GetService<IRelationalConnection>())));
     }
 
     [Fact]

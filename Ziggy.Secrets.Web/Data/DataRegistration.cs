@@ -52,7 +52,7 @@ public static class DataRegistration
                 // Writers wait for each other instead of failing with "database is locked".
                 DefaultTimeout = 30,
             }.ToString();
-            services.AddDbContextPool<ZiggyDbContext>(options => options.UseSqlite(connectionString));
+            services.AddDbContextPool<ZiggyDbContext>(options => SqliteConnectionWithoutFunctions.Replace(options.UseSqlite(connectionString)));
             // Sign-in cookies stay valid across restarts because their keys live in the data folder.
             protection.PersistKeysToFileSystem(new DirectoryInfo(DataFolder.DataProtectionKeysPath(dataFolder)));
         }
