@@ -23,7 +23,8 @@ namespace Ziggy.Secrets.Web.Data;
 /// <para>
 /// The app's model has no decimal property and no query matches a regular expression, so EF Core never writes SQL that
 /// calls these functions (a test checks the model). A query that needed them would fail loudly with SQLite's
-/// "no such function", never return other rows.
+/// "no such function", never return other rows. EF Core would also copy a command timeout set in its options onto the
+/// connection; the app sets none (its connection string's Default Timeout applies).
 /// </para>
 /// </remarks>
 public sealed class SqliteConnectionWithoutFunctions(
