@@ -279,8 +279,8 @@ public static class BrowserTiming
             var passed = measured.Where(r => r.Passed).ToList();
             var usable = passed.Select(r => r.UsableMs!.Value).ToList();
             return new BrowserFigures(
-                Median(passed.Select(r => r.FirstRowsMs!.Value).ToList()),
-                Median(usable),
+                Statistics.Median(passed.Select(r => r.FirstRowsMs!.Value)),
+                Statistics.Median(usable),
                 usable.Count == 0 ? double.NaN : usable.Max(),
                 runs,
                 runs - passed.Count,
@@ -375,12 +375,4 @@ public static class BrowserTiming
     }
 
     private static double? Nullable(JsonElement value) => value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0) return double.NaN;
-        values.Sort();
-        var middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-    }
 }

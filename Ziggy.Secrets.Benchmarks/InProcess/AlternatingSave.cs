@@ -42,17 +42,11 @@ public static class AlternatingSave
             }
 
             var roundRatios = floors.Zip(saves, (floor, save) => floor / save).ToList();
-            return new AlternatingFigures(rounds, perRound, Median(saves), Median(floors), roundRatios.Min(), roundRatios.Max());
+            return new AlternatingFigures(rounds, perRound, Statistics.Median(saves), Statistics.Median(floors), roundRatios.Min(), roundRatios.Max());
         }
         finally
         {
             benchmark.CleanUp();
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

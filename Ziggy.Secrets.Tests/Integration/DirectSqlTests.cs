@@ -144,7 +144,7 @@ public sealed class DirectSqlTests : IDisposable
     [InlineData(false)]
     public async Task InTransaction_DirectAndEfCoreWrites_CommitTogetherOrNeither(bool ok)
     {
-        // On SQLite the transaction is begun and ended by direct statements; EF Core's SaveChanges inside must join it.
+        // Direct statements and EF Core's SaveChanges inside one InTransactionAsync share its transaction.
         var owner = await _app.SetUpAsync();
         var organizationsBefore = await _app.WithDbAsync(db => db.Organizations.CountAsync());
 

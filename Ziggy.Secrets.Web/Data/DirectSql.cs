@@ -11,8 +11,9 @@ namespace Ziggy.Secrets.Web.Data;
 /// Core's <c>ExecuteSqlAsync</c> takes them), the same text for both databases. On PostgreSQL they run through EF Core's
 /// raw SQL. On SQLite each text is prepared once per connection and kept with it (<see cref="PreparedStatements"/>):
 /// through EF Core, every execution built a new command and SQLite parsed and planned the text again, which a profile of
-/// the save showed as more than its own writes cost. Reads (hot ones only: the editor's) are SQLite-only; on PostgreSQL
-/// their callers query through EF Core.
+/// the save showed as more than its own writes cost. They stay prepared across the pool's opens of the connection only
+/// because it defines no SQL functions (<see cref="SqliteConnectionWithoutFunctions"/>). Reads (hot ones only: the
+/// editor's) are SQLite-only; on PostgreSQL their callers query through EF Core.
 /// </summary>
 /// <remarks>
 /// Values are bound as EF Core's SQLite provider stores them: a Guid as upper-case text, a bool as 0/1, a byte array as

@@ -17,9 +17,10 @@ internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, stri
 /// The editor's reads and a secret's update as single SQL statements (<see cref="DirectSql"/>); on PostgreSQL the reads
 /// are EF Core queries. Every value is a parameter, and the writes' text runs on SQLite and PostgreSQL. A profile of
 /// saving one value showed EF Core's change tracking (the tracked load of the secret with its values, change detection,
-/// batching three commands) at well over half of the save's own work; these statements cost about a fifth of that. Values are stored as the model maps them (Data/Configurations): times
-/// as UTC ticks, enums by name; tests read saved secrets back through EF Core on both databases. Creating, transferring
-/// and deleting a secret, rarer, stay with change tracking.
+/// batching three commands) at well over half of the save's own work; these statements cost about a fifth of that.
+/// Values are stored as the model maps them (Data/Configurations): times as UTC ticks, enums by name; tests read saved
+/// secrets back through EF Core on both databases. Creating, transferring and deleting a secret, rarer, stay with change
+/// tracking.
 /// </summary>
 internal static class SecretStatements
 {
