@@ -83,7 +83,7 @@ public class ResolveBenchmarks : AppBenchmark
     private async Task<IReadOnlyList<ResolvedValue>> ResolveWith(SecretValueResolver resolver)
     {
         var result = await resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
-            secret => OwnerOrAdminAuthorizationHandler.IsAllowed(Owner, secret, ResourceOperations.Update));
+            secret => Task.FromResult(OwnerOrAdminAuthorizationHandler.IsAllowed(Owner, secret, ResourceOperations.Update)));
         return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
 

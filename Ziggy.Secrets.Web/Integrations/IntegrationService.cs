@@ -145,7 +145,7 @@ public sealed class IntegrationService(
         // The owner-or-admin rule itself, asked directly: one run may check many secrets, and the authorization service
         // builds a principal and a context for each question.
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            secret => OwnerOrAdminAuthorizationHandler.IsAllowed(ownerActor, secret, ResourceOperations.Update));
+            secret => Task.FromResult(OwnerOrAdminAuthorizationHandler.IsAllowed(ownerActor, secret, ResourceOperations.Update)));
         IntegrationRun run;
         if (!resolved.IsOk)
         {

@@ -25,7 +25,7 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher,
     /// <see cref="Authorization.OwnerOrAdminAuthorizationHandler.IsAllowed"/>.
     /// </param>
     public async Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(
-        Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<StoredSecretValue, bool> mayUse)
+        Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<StoredSecretValue, Task<bool>> mayUse)
     {
         var stored = await StoredAsync(organizationId, names, environment);
 
@@ -40,7 +40,7 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher,
             {
                 known.Add(secret);
                 if (secret.Value is null) (missing ??= []).Add(name);
-                if (!mayUse(secret)) (refused ??= []).Add(name);
+                if (!await mayUse(secret)) (refused ??= []).Add(name);
             }
         }
 

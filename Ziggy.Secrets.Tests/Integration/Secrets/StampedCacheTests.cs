@@ -47,7 +47,7 @@ public sealed class StampedCacheTests : IAsyncLifetime
     private Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(CurrentUser? user = null, params string[] names) =>
         _app.WithServiceAsync<SecretValueResolver, Result<IReadOnlyList<ResolvedValue>>>(r => r.ResolveAsync(_olivia.OrganizationId,
             names.Length > 0 ? names : ["API_KEY", "TOKEN"], SecretEnvironment.Production,
-            secret => OwnerOrAdminAuthorizationHandler.IsAllowed(user ?? _olivia, secret, ResourceOperations.Update)));
+            secret => Task.FromResult(OwnerOrAdminAuthorizationHandler.IsAllowed(user ?? _olivia, secret, ResourceOperations.Update))));
 
     private static string ValueOf(Result<IReadOnlyList<ResolvedValue>> result, string name)
     {
