@@ -14,20 +14,12 @@ namespace Ziggy.Secrets.Web.Accounts;
 /// </summary>
 public static class SessionValidator
 {
-    // Only the columns the check needs: this runs on every request (on SQLite as a prepared statement, see DirectSql).
+    // Only the columns the check needs, through a compiled query: this runs on every request.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<SessionUser?>>> UserToCheck = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.Users.AsNoTracking().Where(u => u.Id == id)
             .Select(u => new SessionUser(u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId)).FirstOrDefault()));
 
     private sealed record SessionUser(bool IsActive, string? SecurityStamp, Role Role, string DisplayName, Guid OrganizationId);
-
-    private static async Task<SessionUser?> ReadAsync(ZiggyDbContext db, Guid id) =>
-        DirectSql.TryQueryFirst(db, $"""
-            SELECT "IsActive", "SecurityStamp", "Role", "DisplayName", "OrganizationId" FROM "AspNetUsers" WHERE "Id" = {id}
-            """, row => new SessionUser(row.GetBoolean(0), row.GetStringOrNull(1), Enum.Parse<Role>(row.GetString(2)), row.GetString(3), row.GetGuid(4)),
-            out var user)
-            ? user
-            : await UserToCheck.For(db)(db, id);
 
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
@@ -35,7 +27,7 @@ public static class SessionValidator
         var userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = principal?.FindFirstValue(new IdentityOptions().ClaimsIdentity.SecurityStampClaimType);
         var db = context.HttpContext.RequestServices.GetRequiredService<ZiggyDbContext>();
-        var user = Guid.TryParse(userId, out var id) ? await ReadAsync(db, id) : null;
+        var user = Guid.TryParse(userId, out var id) ? await UserToCheck.For(db)(db, id) : null;
 
         if (user is null || !user.IsActive || user.SecurityStamp != stamp)
         {

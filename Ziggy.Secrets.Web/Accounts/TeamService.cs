@@ -28,16 +28,10 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     /// <summary>
     /// Who a secret can be handed to: the organization's active members (none for a caller who is not an administrator).
-    /// The editor's transfer list, so on SQLite a prepared statement (<see cref="DirectSql"/>).
     /// </summary>
     public async Task<IReadOnlyList<MemberRow>> ActiveMembersAsync(CurrentUser actor)
     {
         if (!actor.Role.IsAdministrator()) return [];
-        if (DirectSql.TryQuery(db, $"""
-                SELECT "Id", "DisplayName", "Email", "Role" FROM "AspNetUsers"
-                WHERE "OrganizationId" = {actor.OrganizationId} AND "IsActive" ORDER BY "DisplayName"
-                """, row => new MemberRow(row.GetGuid(0), row.GetString(1), row.GetString(2), Enum.Parse<Role>(row.GetString(3)), IsActive: true), out var rows))
-            return rows;
         return await Rows(db.Users.Where(u => u.OrganizationId == actor.OrganizationId && u.IsActive)).ToListAsync();
     }
 

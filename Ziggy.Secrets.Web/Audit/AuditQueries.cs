@@ -19,16 +19,9 @@ public sealed class AuditQueries(ZiggyDbContext db)
         return await Rows(db.AuditEvents.Where(e => e.OrganizationId == actor.OrganizationId)).ToListAsync();
     }
 
-    /// <summary>The secret's latest events, newest first, as its editor shows them (on SQLite a prepared statement: see <see cref="DirectSql"/>).</summary>
+    /// <summary>The secret's latest events, newest first, as its editor shows them.</summary>
     public async Task<IReadOnlyList<AuditRow>> SecretHistoryAsync(Guid organizationId, Guid secretId)
     {
-        if (DirectSql.TryQuery(db, $"""
-                SELECT "Id", "At", "ActorName", "Action", "SecretName", "TargetName", "Ip", "Details" FROM "AuditEvents"
-                WHERE "OrganizationId" = {organizationId} AND "SecretId" = {secretId}
-                ORDER BY "Id" DESC LIMIT {SecretHistoryRows}
-                """, row => new AuditRow(row.GetInt64(0), row.GetUtcTicks(1), row.GetString(2), row.GetString(3), row.GetStringOrNull(4),
-                    row.GetStringOrNull(5), row.GetStringOrNull(6), row.GetString(7)), out var rows))
-            return rows;
         return await Rows(db.AuditEvents.Where(e => e.OrganizationId == organizationId && e.SecretId == secretId)).Take(SecretHistoryRows).ToListAsync();
     }
 

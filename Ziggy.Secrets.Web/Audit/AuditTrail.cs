@@ -22,19 +22,6 @@ public sealed class AuditTrail(ZiggyDbContext db, IHttpContextAccessor http, Tim
         Guid? secretId = null, string? secretName = null, Guid? targetUserId = null, string? targetName = null) =>
         db.AuditEvents.Add(Event(action, actor, details, secretId, secretName, targetUserId, targetName));
 
-    /// <summary>
-    /// Writes the event now, with one SQL statement, for a change written the same way (a secret's update, see
-    /// Secrets/SecretStatements): it is in the caller's transaction, so it still stands or falls with the change.
-    /// </summary>
-    public async Task WriteAsync(AuditAction action, AuditActor actor, string details, Guid secretId, string secretName)
-    {
-        var e = Event(action, actor, details, secretId, secretName, targetUserId: null, targetName: null);
-        await DirectSql.ExecuteAsync(db, $"""
-            INSERT INTO "AuditEvents" ("OrganizationId", "At", "ActorId", "ActorName", "Ip", "Action", "SecretId", "SecretName", "Details")
-            VALUES ({e.OrganizationId}, {e.At.UtcTicks}, {e.ActorId}, {e.ActorName}, {e.Ip}, {e.Action.ToString()}, {e.SecretId}, {e.SecretName}, {e.Details})
-            """);
-    }
-
     private AuditEvent Event(AuditAction action, AuditActor actor, string details,
         Guid? secretId, string? secretName, Guid? targetUserId, string? targetName) => new()
     {

@@ -144,20 +144,10 @@ public static class CryptoRegistration
         var open = DataKeyRing.Open(master, stored.Select(k => k.ToWrapped()).ToList());
         if (!open.Succeeded) return $"Ziggy Secrets cannot start: {open.Error[..1].ToLowerInvariant()}{open.Error[1..]}";
 
-        // On SQLite the active key is watched on a connection of its own (Data/SqliteWatchedNumber): asked before every
-        // encryption, through a pooled context it cost a tenth of a save.
-        var connectionString = db.Database.IsSqlite() ? db.Database.GetConnectionString() : null;
-        var activeKey = services.GetRequiredService<ActiveDataKeyId>();
         services.GetRequiredService<SecretCipherHost>().Open(open.Ring, () =>
         {
-            int active;
-            if (connectionString is not null) active = (int)activeKey.Read(connectionString);
-            else
-            {
-                using var reloadScope = services.CreateScope();
-                active = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.Max(k => k.Id);
-            }
-
+            using var reloadScope = services.CreateScope();
+            var active = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.Max(k => k.Id);
             return (active, () =>
             {
                 using var openScope = services.CreateScope();

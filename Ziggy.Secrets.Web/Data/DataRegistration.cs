@@ -27,15 +27,10 @@ public sealed record DatabaseSettings(bool IsPostgres, string? ConnectionString)
 
 public static class DataRegistration
 {
-    /// <remarks>
-    /// Contexts are pooled: a request's context is reset and reused instead of built, with its options, for every
-    /// request (a profile of resolving an integration run's secrets showed context set-up as a tenth of it).
-    /// </remarks>
+    /// <remarks>Contexts are pooled: a request's context is reset and reused instead of built, with its options, for every request.</remarks>
     public static IServiceCollection AddZiggyData(this IServiceCollection services, string dataFolder, DatabaseSettings database)
     {
         services.AddSingleton(database);
-        services.AddSingleton<SecretsChangeStamp>();
-        services.AddSingleton<ActiveDataKeyId>();
         var protection = services.AddDataProtection().SetApplicationName("Ziggy.Secrets");
         if (database.IsPostgres)
         {
@@ -52,7 +47,7 @@ public static class DataRegistration
                 // Writers wait for each other instead of failing with "database is locked".
                 DefaultTimeout = 30,
             }.ToString();
-            services.AddDbContextPool<ZiggyDbContext>(options => SqliteConnectionWithoutFunctions.Replace(options.UseSqlite(connectionString)));
+            services.AddDbContextPool<ZiggyDbContext>(options => options.UseSqlite(connectionString));
             // Sign-in cookies stay valid across restarts because their keys live in the data folder.
             protection.PersistKeysToFileSystem(new DirectoryInfo(DataFolder.DataProtectionKeysPath(dataFolder)));
         }

@@ -7,9 +7,9 @@ namespace Ziggy.Secrets.Web.Data;
 public static class TransactionExtensions
 {
     // SQLite has one writer at a time. A second BEGIN IMMEDIATE gets SQLITE_BUSY, and Microsoft.Data.Sqlite retries it by
-    // sleeping 150 ms on a thread-pool thread: under concurrent saves most of a save's time went to that sleep. This
-    // process's write transactions therefore queue here, asynchronously, one gate per database file; other processes (a
-    // rotate-key run) still meet the busy retry.
+    // sleeping on a thread-pool thread, which under concurrent saves becomes most of a save's time. This process's write
+    // transactions therefore queue here, asynchronously, one gate per database file; other processes (a rotate-key run)
+    // still meet the busy retry.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
     /// <summary>
@@ -19,7 +19,7 @@ public static class TransactionExtensions
     /// </summary>
     public static async Task<Result<T>> InTransactionAsync<T>(this ZiggyDbContext db, Func<Task<Result<T>>> work)
     {
-        if (db.OnSqlite)
+        if (db.Database.IsSqlite())
         {
             var writer = SqliteWriters.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
             await writer.WaitAsync();

@@ -34,7 +34,15 @@ public sealed record SavedSecret(Guid Id, int Version);
 public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values);
 
 /// <summary>
-/// A save of an existing secret. <see cref="Values"/> holds only the environments the user touched: a new value, or
-/// null / "" to remove it. An environment that is not in it keeps its stored ciphertext byte for byte.
+/// A save of an existing secret. <see cref="NewValues"/> holds the environments given a new value and
+/// <see cref="Removed"/> those whose stored value is removed; any other environment keeps its stored ciphertext byte for
+/// byte. There is no other way to remove a value: an empty new value is not a removal.
 /// </summary>
-public sealed record SecretChanges(int Version, string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string?> Values);
+public sealed record SecretChanges(
+    int Version, string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> NewValues, IReadOnlyCollection<SecretEnvironment> Removed)
+{
+    public SecretChanges(int version, string name, string description, IReadOnlyDictionary<SecretEnvironment, string> newValues)
+        : this(version, name, description, newValues, [])
+    {
+    }
+}

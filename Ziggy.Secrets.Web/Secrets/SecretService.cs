@@ -1,4 +1,5 @@
-using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
@@ -10,6 +11,15 @@ using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
+/// <summary>What is stored of a secret: its row, the mask of each environment's value (null without one), and who owns, created and last changed it.</summary>
+internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, string? StagingMask, string? ProductionMask, string Owner, string CreatedBy, string UpdatedBy)
+{
+    public IReadOnlyDictionary<SecretEnvironment, string?> Masks => new Dictionary<SecretEnvironment, string?>
+    {
+        [SecretEnvironment.Development] = DevelopmentMask, [SecretEnvironment.Staging] = StagingMask, [SecretEnvironment.Production] = ProductionMask,
+    };
+}
+
 /// <summary>
 /// Everything pages do with secrets. Each write loads the secret from the database (scoped to the caller's
 /// organization), authorizes that entity, then changes it in one transaction, and answers only what it saved: the
@@ -17,11 +27,29 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// decrypts: listing, opening and saving only encrypt new values and read the stored masks.
 /// </summary>
 public sealed class SecretService(
-    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock,
-    SecretRowsCache rowsCache)
+    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
+
+    // Bumped whenever the rows' JSON changes shape, so a browser's rows of an older release are not revalidated.
+    private const string RowsFormat = "rows-v1";
+
+    // The editor's read: the secret with its masks and three names, in one statement.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<StoredSecret?>>> SecretWithNames = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
+            c.Secrets.AsNoTracking()
+                .Where(s => s.Id == id && s.OrganizationId == organizationId)
+                .Select(s => new StoredSecret(s,
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Mask).FirstOrDefault(),
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Mask).FirstOrDefault(),
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Mask).FirstOrDefault(),
+                    s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName))
+                .FirstOrDefault()));
+
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<long?>>> ChangeStamp = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId) =>
+            c.SecretsChangeStamps.Where(s => s.OrganizationId == organizationId).Select(s => (long?)s.Stamp).FirstOrDefault()));
 
     /// <summary>The grid's query: one organization's secrets in name order. On SQLite it reads only the covering index IX_Secrets_Grid.</summary>
     public static IQueryable<SecretRow> RowsQuery(ZiggyDbContext db, Guid organizationId) =>
@@ -31,59 +59,26 @@ public sealed class SecretService(
             .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt));
 
     /// <summary>
-    /// The grid's rows. On SQLite they come from memory while the secrets change stamp is the one they were read under
-    /// (<see cref="SecretRowsCache"/>); otherwise they are streamed from the database: EF Core writes the SQL (so it fits
-    /// either database) and the rows come straight off the data reader, column by column in the order
-    /// <see cref="RowsQuery"/> names them (with 10,000 secrets, materializing them through EF's query pipeline cost
-    /// more than reading them).
+    /// The entity tag of the organization's grid rows: it changes, by database trigger, with every write to one of its
+    /// secrets and every change of a member's display name (<see cref="SecretsChangeStamp"/>). A caller that still holds
+    /// rows under this tag may keep them without reading them again.
     /// </summary>
-    public async IAsyncEnumerable<SecretRow> ListAsync(CurrentUser actor, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<string> RowsETagAsync(CurrentUser actor)
     {
-        var stamp = rowsCache.StampNow(db);
-        if (stamp is { } current && rowsCache.TryGet(actor.OrganizationId, current, out var held))
-        {
-            foreach (var row in held) yield return row;
-            yield break;
-        }
-
-        var read = stamp is null ? null : new List<SecretRow>();
-        await using var command = RowsQuery(db, actor.OrganizationId).CreateDbCommand();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var row = new SecretRow(
-                    reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5),
-                    reader.GetString(6), DateTimeOffsetToUtcTicksConverter.FromUtcTicks(reader.GetInt64(7)));
-                read?.Add(row);
-                yield return row;
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-
-        // Only a list read to its end is kept.
-        if (stamp is { } readUnder) rowsCache.Put(actor.OrganizationId, readUnder, read!, read!.Count);
+        var stamp = await ChangeStamp.For(db)(db, actor.OrganizationId) ?? 0;
+        // The organization is part of the tag, so rows one browser holds for another organization never match.
+        var tag = SHA256.HashData(Encoding.UTF8.GetBytes($"{RowsFormat}|{actor.OrganizationId:N}|{stamp}"));
+        return $"\"{Convert.ToHexStringLower(tag, 0, 16)}\"";
     }
+
+    /// <summary>The grid's rows, streamed as they are read.</summary>
+    public IAsyncEnumerable<SecretRow> ListAsync(CurrentUser actor) => RowsQuery(db, actor.OrganizationId).AsAsyncEnumerable();
 
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
-        // The editor's reads share one open connection.
-        await db.Database.OpenConnectionAsync();
-        try
-        {
-            var found = await SecretStatements.ReadAsync(db, id, actor.OrganizationId);
-            if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
-            return Result<SecretDetails>.Ok(await DetailsAsync(actor, found));
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        var found = await SecretWithNames.For(db)(db, id, actor.OrganizationId);
+        if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
+        return Result<SecretDetails>.Ok(await DetailsAsync(actor, found));
     }
 
     public async Task<Result<SavedSecret>> CreateAsync(CurrentUser actor, SecretDraft draft)
@@ -123,9 +118,9 @@ public sealed class SecretService(
     }
 
     /// <remarks>
-    /// The hot write. It reads the secret's row only (the flags say which environments have a value) and writes what
-    /// changed with single statements (<see cref="SecretStatements"/>), the version check first: a save of one value
-    /// dirties the secret's row, the value's row, the audit row and the change stamp, nothing else.
+    /// A tracked update: the secret is loaded with its values, changed, and saved by one SaveChanges with the
+    /// <see cref="Secret.Version"/> concurrency token, so a save that lost a race with another writer changes nothing.
+    /// Environments that are neither given a new value nor removed keep their ciphertext untouched.
     /// </remarks>
     public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
@@ -133,46 +128,56 @@ public sealed class SecretService(
         var description = changes.Description.Trim();
         return await SaveAsync(name, async () =>
         {
-            var secret = (await SecretStatements.ReadAsync(db, id, actor.OrganizationId))?.Secret;
+            var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (changes.Version != secret.Version) return await StaleAsync(secret);
 
-            var set = changes.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
-            var errors = SecretRules.Check(name, description, set.Select(v => (v.Key, v.Value!)));
+            var set = changes.NewValues.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
+            var errors = SecretRules.Check(name, description, set.Select(v => (v.Key, v.Value)));
+            foreach (var environment in changes.Removed.Where(e => changes.NewValues.ContainsKey(e)))
+                errors.Add(new FieldError(environment.ToString(), $"Either enter a new {environment} value or remove it, not both."));
             if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
             if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
 
             var now = clock.GetUtcNow();
-            var removed = changes.Values.Where(v => string.IsNullOrEmpty(v.Value) && secret.Has(v.Key)).Select(v => v.Key).ToList();
+            var removed = changes.Removed.Distinct().Where(secret.Has).ToList();
             var what = new List<string>();
             if (name != secret.Name) what.Add($"renamed from {secret.Name}");
             if (description != secret.Description) what.Add("description changed");
             if (set.Count > 0) what.Add($"values set: {Environments(set.Select(v => v.Key))}");
 
-            var loaded = (secret.Version, secret.UpdatedById);
-            Touch(secret, actor, now);
-            if (!await SecretStatements.TouchAsync(db, secret, loaded.Version)) return SavedAtTheSameMoment();
-            if (secret.UpdatedById != loaded.UpdatedById) await SecretStatements.WriteUpdatedByAsync(db, secret);
-
-            var described = Described(secret);
             secret.Name = name;
             secret.Description = description;
-            foreach (var (environment, value) in changes.Values)
+            foreach (var (environment, value) in set)
             {
-                if (string.IsNullOrEmpty(value)) await SecretStatements.DeleteValueAsync(db, secret.Id, environment);
-                else await SecretStatements.PutValueAsync(db, Encrypted(secret, environment, value, now));
-                secret.SetPresence(environment, !string.IsNullOrEmpty(value));
+                var encrypted = Encrypted(secret, environment, value, now);
+                if (secret.ValueFor(environment) is { } stored)
+                {
+                    stored.KeyId = encrypted.KeyId;
+                    stored.Nonce = encrypted.Nonce;
+                    stored.Ciphertext = encrypted.Ciphertext;
+                    stored.Mask = encrypted.Mask;
+                    stored.UpdatedAt = now;
+                }
+                else secret.Values.Add(encrypted);
+
+                secret.SetPresence(environment, true);
             }
 
-            if (Described(secret) != described) await SecretStatements.DescribeAsync(db, secret);
+            foreach (var environment in removed)
+            {
+                secret.Values.Remove(secret.ValueFor(environment)!);
+                secret.SetPresence(environment, false);
+            }
+
+            Touch(secret, actor, now);
             if (what.Count > 0 || removed.Count == 0)
-                await audit.WriteAsync(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
+                audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
             if (removed.Count > 0)
-                await audit.WriteAsync(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
+                audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
+            await db.SaveChangesAsync();
             return Saved(secret);
         });
-
-        static (string, string, bool, bool, bool) Described(Secret s) => (s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction);
     }
 
     public async Task<Result<SavedSecret>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
@@ -252,11 +257,12 @@ public sealed class SecretService(
     private Task<Secret?> LoadAsync(CurrentUser actor, Guid id) =>
         db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
 
-
     private async Task<SecretDetails> DetailsAsync(CurrentUser actor, StoredSecret stored)
     {
         var secret = stored.Secret;
-        var usedBy = await SecretStatements.IntegrationsUsingAsync(db, secret.OrganizationId, secret.Name);
+        var usedBy = await db.Integrations.AsNoTracking()
+            .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
+            .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
         var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         // Who may change a secret (its owner, administrators) also sees its history.
         var history = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Data;
@@ -8,28 +9,27 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// <summary>A decrypted value with its mask, held only for the length of one integration run.</summary>
 public sealed record ResolvedValue(string Name, string Value, string Mask);
 
+/// <summary>What a run needs of one named secret: its id, its owner, and the one environment's stored value (null when it has none).</summary>
+public sealed record StoredSecretValue(Guid SecretId, Guid OrganizationId, string Name, Guid OwnerId, SecretValue? Value) : IOwnedResource;
+
 /// <summary>
 /// The one place that decrypts secret values for use. Every check (unknown names, missing values in the environment,
 /// who may use which secret) happens before the first decrypt, so a refused run decrypts nothing; a run that goes
 /// ahead decrypts exactly one value per referenced secret.
 /// </summary>
 /// <remarks>
-/// On SQLite the stored values come from <see cref="StoredValueCache"/> while the database's secrets change stamp says
-/// nothing changed since they were read; otherwise, and always on PostgreSQL (where another instance may change a secret
-/// at any moment), from one query.
+/// The stored values are read from the database on every run, in one query: another instance, or an operator, may have
+/// changed, moved or transferred a secret a moment ago.
 /// </remarks>
-public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher, StoredValueCache cache)
+public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
 {
-    /// <param name="mayUse">
-    /// Whether the run may use a secret, judged on the secret as stored (its current owner); see
-    /// <see cref="Authorization.OwnerOrAdminAuthorizationHandler.IsAllowed"/>.
-    /// </param>
+    /// <param name="mayUse">Whether the run may use a secret, judged on the secret as stored (its current owner).</param>
     public async Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(
         Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<StoredSecretValue, Task<bool>> mayUse)
     {
-        var stored = await StoredAsync(organizationId, names, environment);
+        var stored = InOrder(names, await QueryAsync(organizationId, names, environment));
 
-        // In the order the template names them. Plain loops: this runs for every integration run.
+        // In the order the template names them.
         var known = new List<StoredSecretValue>(names.Count);
         List<string>? unknown = null, missing = null, refused = null;
         for (var i = 0; i < names.Count; i++)
@@ -57,26 +57,16 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher,
         var resolved = new List<ResolvedValue>(known.Count);
         foreach (var secret in known)
         {
-            var (value, place) = secret.Ciphertext!.Value;
-            var outcome = cipher.Decrypt(value, place);
+            var storedValue = secret.Value!;
+            var outcome = cipher.Decrypt(storedValue.ToEncrypted(), new ValuePlace(secret.OrganizationId, secret.SecretId, secret.Name, storedValue.Environment));
             if (!outcome.Succeeded) return Result<IReadOnlyList<ResolvedValue>>.Invalid("", outcome.Error + " Nothing was sent.");
-            resolved.Add(new ResolvedValue(secret.Name, outcome.Plaintext, secret.Value!.Mask));
+            resolved.Add(new ResolvedValue(secret.Name, outcome.Plaintext, storedValue.Mask));
         }
 
         return Result<IReadOnlyList<ResolvedValue>>.Ok(resolved);
     }
 
     /// <summary>For each of <paramref name="names"/>, in order, what is stored under it; null for a name the organization does not have.</summary>
-    private async ValueTask<StoredSecretValue?[]> StoredAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment)
-    {
-        // The stamp first, then the query: rows read after it are at least as new as it says.
-        if (cache.StampNow(db) is not { } stamp) return InOrder(names, await QueryAsync(organizationId, names, environment));
-        if (cache.TryGet(organizationId, environment, names, stamp) is { } held) return held;
-        var rows = await QueryAsync(organizationId, names, environment);
-        cache.Put(organizationId, environment, rows, stamp);
-        return InOrder(names, rows);
-    }
-
     private static StoredSecretValue?[] InOrder(IReadOnlyList<string> names, List<StoredSecretValue> rows)
     {
         var byName = rows.ToDictionary(r => r.Name, StringComparer.Ordinal);
@@ -86,8 +76,7 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher,
     // Only what a run needs: each named secret's owner and the one environment's stored value (not all three).
     private Task<List<StoredSecretValue>> QueryAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment) => (
         from s in db.Secrets.AsNoTracking()
-        // One JSON array parameter, not one parameter per name: a fixed SQL text that EF can cache (the expanded form
-        // regenerated its SQL on every run, most of a resolve's time and allocations).
+        // One array parameter, not one parameter per name: a fixed SQL text whose plan EF Core can cache.
         where s.OrganizationId == organizationId && EF.Parameter(names).Contains(s.Name)
         join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
         from v in values.DefaultIfEmpty()

@@ -10,8 +10,6 @@ public static class SecretsRegistration
         services.AddSingleton<IAuthorizationHandler, OwnerOrAdminAuthorizationHandler>();
         services.AddScoped<SecretService>();
         services.AddScoped<SecretValueResolver>();
-        services.AddSingleton<StoredValueCache>();
-        services.AddSingleton<SecretRowsCache>();
         return services;
     }
 }

@@ -131,7 +131,7 @@ public sealed class OperationsCommandTests : IDisposable
                 var name = $"SECRET_{i % 20:D4}";
                 var current = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync(s => s.Name == name));
                 var result = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(actor, current.Id,
-                    new SecretChanges(current.Version, name, $"save {i}", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = $"stg-new-{i}-abcdef" })));
+                    new SecretChanges(current.Version, name, $"save {i}", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = $"stg-new-{i}-abcdef" })));
                 if (result.IsOk) Interlocked.Increment(ref saves);
             }
         });
@@ -167,7 +167,7 @@ public sealed class OperationsCommandTests : IDisposable
         var secret = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync());
 
         var saved = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(actor, secret.Id,
-            new SecretChanges(secret.Version, secret.Name, "", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = "stg-after-rotation-abcdef" })));
+            new SecretChanges(secret.Version, secret.Name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = "stg-after-rotation-abcdef" })));
 
         Assert.True(saved.IsOk);
         Assert.Equal(2L, Query<long>(folder, "SELECT KeyId FROM SecretValues WHERE Environment = 'Staging'"));

@@ -164,10 +164,28 @@ public class SecretsPageTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_EmptyValuePosted_LeavesTheStoredValueUntouched()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", "", development: StripeKey, production: "prod-value-123456");
+        var before = await StoredAsync("STRIPE_API_KEY");
+
+        // A forged or scripted form that names every value field but leaves them empty: "unchanged", never "remove".
+        var response = await SecretsUi.SaveAsync(session, before.Id,
+            new() { ["Input.Development"] = "", ["Input.Staging"] = "", ["Input.Production"] = "" }, htmx: false);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var after = await StoredAsync("STRIPE_API_KEY");
+        Assert.Equal(before.ValueFor(SecretEnvironment.Development)!.Ciphertext, after.ValueFor(SecretEnvironment.Development)!.Ciphertext);
+        Assert.Equal(before.ValueFor(SecretEnvironment.Production)!.Ciphertext, after.ValueFor(SecretEnvironment.Production)!.Ciphertext);
+        Assert.Null(after.ValueFor(SecretEnvironment.Staging));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.SecretValueRemoved)));
+    }
+
+    [Fact]
     public async Task Save_RenameDescribeAddAndChange_ReadsBackAsSavedWithItsAuditEvent()
     {
-        // A save is written with single statements (Secrets/SecretStatements); what they store must read back through
-        // EF Core's model exactly, on either database.
+        // What a save stores must read back through EF Core's model exactly, on either database.
         var (owner, session) = await OwnerAsync();
         await SecretsUi.CreateAsync(session, "OLD_NAME", "old description", development: "dev-value-000000");
         var before = await StoredAsync("OLD_NAME");

@@ -62,7 +62,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
 
         var results = await AllAtOnceAsync(50, i => _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s =>
             s.UpdateAsync(_actor, created.Id, new SecretChanges(created.Version, "STRIPE_API_KEY", $"writer {i}",
-                new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = $"staging-from-{i}-abcdef" }))));
+                new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = $"staging-from-{i}-abcdef" }))));
 
         var winner = Assert.Single(results, r => r.IsOk);
         Assert.Equal(49, results.Count(r => r.Outcome == Outcome.Conflict));
@@ -86,7 +86,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         SqliteAdmin.Execute(_app.DatabasePath, "CREATE TRIGGER Test_SkipSecretUpdates BEFORE UPDATE ON Secrets BEGIN SELECT RAISE(IGNORE); END;");
 
         var result = await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(_actor, created.Id,
-            new SecretChanges(created.Version, "RENAMED", "changed", new Dictionary<SecretEnvironment, string?>
+            new SecretChanges(created.Version, "RENAMED", "changed", new Dictionary<SecretEnvironment, string>
             {
                 [SecretEnvironment.Development] = "new-value-456789", [SecretEnvironment.Staging] = "staging-value-456789",
             })));
@@ -108,7 +108,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
             var created = (await CreateAsync(_actor, $"RACE_{round}", new() { [SecretEnvironment.Development] = "value-0123456789" })).Value!;
             var delete = _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(_actor, created.Id, "delete"));
             var save = _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(_actor, created.Id,
-                new SecretChanges(created.Version, $"RACE_{round}", "saved", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Production] = "prod-value-123456" })));
+                new SecretChanges(created.Version, $"RACE_{round}", "saved", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Production] = "prod-value-123456" })));
             await Task.WhenAll(delete, save);
             var (deleted, saved) = (await delete, await save);
 

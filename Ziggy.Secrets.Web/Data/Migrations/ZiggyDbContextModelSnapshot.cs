@@ -569,6 +569,19 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.ToTable("SecretValues");
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Stamp")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("SecretsChangeStamps", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", null)
@@ -705,6 +718,15 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.HasOne("Ziggy.Secrets.Web.Secrets.Secret", null)
                         .WithMany("Values")
                         .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

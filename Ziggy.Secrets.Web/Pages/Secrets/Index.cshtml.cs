@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Pages.Shared;
 using Ziggy.Secrets.Web.Secrets;
 
@@ -32,8 +33,20 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
     {
     }
 
-    /// <summary>The grid's rows: names, descriptions, owners and Yes/No per environment. No value, no mask. Streamed as they are read.</summary>
-    public IActionResult OnGetRows() => new JsonResult(secrets.ListAsync(Me, HttpContext.RequestAborted));
+    /// <summary>
+    /// The grid's rows: names, descriptions, owners and Yes/No per environment. No value, no mask. Streamed as they are
+    /// read, with an ETag; the browser revalidates them on every use and gets 304 while no secret of the organization
+    /// changed.
+    /// </summary>
+    public async Task<IActionResult> OnGetRowsAsync()
+    {
+        SecurityHeadersMiddleware.RevalidateEveryTime(HttpContext);
+        // The tag is read before the rows, so it never names rows older than the ones sent with it.
+        var tag = await secrets.RowsETagAsync(Me);
+        Response.Headers.ETag = tag;
+        if (Request.GetTypedHeaders().IfNoneMatch.Any(held => held.Tag == tag)) return StatusCode(StatusCodes.Status304NotModified);
+        return new JsonResult(secrets.ListAsync(Me));
+    }
 
     public Task<IActionResult> OnGetNewAsync() => EditorAsync(null);
 
@@ -56,10 +69,8 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
     public async Task<IActionResult> OnPostSaveAsync(Guid id)
     {
         if (Input.Version is null) return await RefusedAsync(id, [new FieldError("", "The form is missing its version. Reload the secret and try again.")]);
-        var (changes, errors) = Input.Changes();
-        if (errors.Count > 0) return await RefusedAsync(id, errors);
-
-        var result = await secrets.UpdateAsync(Me, id, new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", changes));
+        var (newValues, removed) = Input.Changes();
+        var result = await secrets.UpdateAsync(Me, id, new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", newValues, removed));
         return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
     }
 
@@ -198,21 +209,15 @@ public sealed class SecretForm
         _ => RemoveProduction,
     };
 
-    /// <summary>Only the environments the user touched: a new value, or null to remove the stored one.</summary>
-    public (Dictionary<SecretEnvironment, string?> Changes, List<FieldError> Errors) Changes()
+    /// <summary>
+    /// Only the environments the user touched: those given a new value, and those whose Remove box is ticked. An empty
+    /// value field means "unchanged": a value is removed only through its Remove field.
+    /// </summary>
+    public (Dictionary<SecretEnvironment, string> NewValues, List<SecretEnvironment> Removed) Changes()
     {
-        var changes = new Dictionary<SecretEnvironment, string?>();
-        var errors = new List<FieldError>();
-        foreach (var environment in Enum.GetValues<SecretEnvironment>())
-        {
-            var value = ValueFor(environment);
-            if (RemoveFor(environment) && !string.IsNullOrEmpty(value))
-                errors.Add(new(environment.ToString(), $"Either enter a new {environment} value or remove it, not both."));
-            else if (RemoveFor(environment)) changes[environment] = null;
-            else if (value is not null) changes[environment] = value;
-        }
-
-        return (changes, errors);
+        var environments = Enum.GetValues<SecretEnvironment>();
+        var newValues = environments.Where(e => !string.IsNullOrEmpty(ValueFor(e))).ToDictionary(e => e, e => ValueFor(e)!);
+        return (newValues, environments.Where(RemoveFor).ToList());
     }
 
     public SecretForm WithoutValues() => new() { Name = Name, Description = Description, Version = Version };

@@ -2,6 +2,7 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Ziggy.Secrets.Web.Data;
@@ -274,7 +275,8 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
+                        .HasColumnType("bigint")
+                        .HasAnnotation("Sqlite:ValueGenerationStrategy", SqliteValueGenerationStrategy.None);
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
@@ -576,6 +578,19 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.ToTable("SecretValues");
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Stamp")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("SecretsChangeStamps", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", null)
@@ -712,6 +727,15 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.HasOne("Ziggy.Secrets.Web.Secrets.Secret", null)
                         .WithMany("Values")
                         .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
