@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
@@ -47,7 +48,7 @@ public sealed class StampedCacheTests : IAsyncLifetime
     private Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(CurrentUser? user = null, params string[] names) =>
         _app.WithServiceAsync<SecretValueResolver, Result<IReadOnlyList<ResolvedValue>>>(r => r.ResolveAsync(_olivia.OrganizationId,
             names.Length > 0 ? names : ["API_KEY", "TOKEN"], SecretEnvironment.Production,
-            secret => Task.FromResult(OwnerOrAdminAuthorizationHandler.IsAllowed(user ?? _olivia, secret, ResourceOperations.Update))));
+            async secret => await _app.Services.GetRequiredService<IAuthorizationService>().AllowsAsync(user ?? _olivia, secret, ResourceOperations.Update)));
 
     private static string ValueOf(Result<IReadOnlyList<ResolvedValue>> result, string name)
     {
