@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using NSec.Cryptography;
 using Ziggy.Secrets.Web.Authorization;
@@ -30,6 +32,8 @@ public class ResolveBenchmarks : AppBenchmark
     private AsyncServiceScope _request;
     private SecretValueResolver _resolver = null!;
     private SecretValueResolver _fromDatabase = null!;
+    private IAuthorizationService _authorization = null!;
+    private ClaimsPrincipal _ownerPrincipal = null!;
 
     /// <summary>The app (see <see cref="AppBenchmark"/>) with 10 secrets holding a Production API key each.</summary>
     [GlobalSetup]
@@ -38,6 +42,8 @@ public class ResolveBenchmarks : AppBenchmark
         await StartAppAsync();
         _request = Services.CreateAsyncScope();
         _resolver = _request.ServiceProvider.GetRequiredService<SecretValueResolver>();
+        _authorization = _request.ServiceProvider.GetRequiredService<IAuthorizationService>();
+        _ownerPrincipal = Owner.ToPrincipal();
         // The same resolver with its cache off, as on PostgreSQL: the stored values come from the database every time.
         var request = _request.ServiceProvider;
         _fromDatabase = new SecretValueResolver(request.GetRequiredService<ZiggyDbContext>(), request.GetRequiredService<ISecretCipher>(),
@@ -83,7 +89,7 @@ public class ResolveBenchmarks : AppBenchmark
     private async Task<IReadOnlyList<ResolvedValue>> ResolveWith(SecretValueResolver resolver)
     {
         var result = await resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
-            secret => Task.FromResult(OwnerOrAdminAuthorizationHandler.IsAllowed(Owner, secret, ResourceOperations.Update)));
+            async secret => (await _authorization.AuthorizeAsync(_ownerPrincipal, secret, ResourceOperations.Update)).Succeeded);
         return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
 

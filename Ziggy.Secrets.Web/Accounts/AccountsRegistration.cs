@@ -1,12 +1,17 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Accounts;
 
 public static class AccountsRegistration
 {
+    /// <summary>The organization's administration pages (Team, Audit): <see cref="OrganizationOperations.Administer"/>.</summary>
     public const string AdminPolicy = "Admin";
+
+    /// <summary>The Organizations page: <see cref="OrganizationOperations.ManageOrganizations"/>.</summary>
     public const string SuperAdminPolicy = "SuperAdmin";
 
     public static IServiceCollection AddZiggyAccounts(this IServiceCollection services)
@@ -53,9 +58,10 @@ public static class AccountsRegistration
             }));
 
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(AdminPolicy, p => p.RequireAssertion(c => CurrentUser.From(c.User)?.Role.IsAdministrator() == true))
-            .AddPolicy(SuperAdminPolicy, p => p.RequireAssertion(c => CurrentUser.From(c.User)?.Role == Role.SuperAdmin));
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(AdminPolicy, p => p.AddRequirements(OrganizationOperations.Administer))
+            .AddPolicy(SuperAdminPolicy, p => p.AddRequirements(OrganizationOperations.ManageOrganizations));
+        services.AddSingleton<IAuthorizationHandler, OrganizationAuthorizationHandler>();
 
         services.AddHttpContextAccessor();
         services.AddZiggySignInRateLimit();

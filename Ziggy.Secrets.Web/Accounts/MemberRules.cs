@@ -1,12 +1,24 @@
 namespace Ziggy.Secrets.Web.Accounts;
 
-/// <summary>What the rules need to know about a person: who, which role, still active.</summary>
-public sealed record MemberFacts(Guid Id, Role Role, bool IsActive);
+/// <summary>What the rules need to know about a person, as loaded from the database: who, where, which role, still active.</summary>
+public sealed record MemberFacts(Guid Id, Guid OrganizationId, Role Role, bool IsActive)
+{
+    public static MemberFacts Of(ApplicationUser user) => new(user.Id, user.OrganizationId, user.Role, user.IsActive);
+}
+
+/// <summary>A proposed change to a member, judged with both people as loaded inside the change's transaction.</summary>
+/// <param name="OtherActiveSuperAdmins">Active SuperAdmins of the organization other than the target.</param>
+public abstract record MemberChange(MemberFacts Target, int OtherActiveSuperAdmins);
+
+public sealed record RoleChange(MemberFacts Target, Role NewRole, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
+
+public sealed record StatusChange(MemberFacts Target, bool Active, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
 
 /// <summary>
-/// The rules for one administrator changing another member, in one place and free of storage so each can be
-/// tested on its own. Each method answers the refusal message, or null when the change is allowed. The caller has
-/// already established that both people are in the same organization and that the actor is an active administrator.
+/// Who counts as what, and the ceilings on what an administrator may do to other members, in one place and free of
+/// storage so each can be tested on its own. Only the authorization handlers call these (pages and services ask
+/// <c>IAuthorizationService</c>); they check first that both people are in the same organization. The Refuse methods
+/// answer the refusal message, or null when the change is allowed.
 /// </summary>
 public static class MemberRules
 {
@@ -17,19 +29,38 @@ public static class MemberRules
     public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
     public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
 
-    /// <param name="otherActiveSuperAdmins">Active SuperAdmins of the organization other than the target.</param>
+    /// <summary>
+    /// The role someone acts with. A deactivated member keeps their role on record but acts as a Member: an integration
+    /// they own still runs, with no more than a Member's reach.
+    /// </summary>
+    public static Role ActsAs(MemberFacts member) => member.IsActive ? member.Role : Role.Member;
+
+    /// <summary>Administers the organization and may change anyone's secrets: role priority of at least 100.</summary>
+    public static bool IsAdministrator(MemberFacts member) => ActsAs(member).Priority() >= Roles.AdminPriority;
+
+    /// <summary>Creates other organizations: the highest role only.</summary>
+    public static bool ManagesOrganizations(MemberFacts member) => ActsAs(member) == Role.SuperAdmin;
+
+    /// <summary>Whether the team page offers the actor any change to this member (each change is judged again when made).</summary>
+    public static bool MayManage(MemberFacts actor, MemberFacts target) => target.Id != actor.Id && !Outranks(target, actor);
+
+    public static string? RefuseInvitation(MemberFacts actor, Role role) => role.Priority() > actor.Role.Priority() ? AboveOwnRoleMessage : null;
+
     public static string? RefuseRoleChange(MemberFacts actor, MemberFacts target, Role newRole, int otherActiveSuperAdmins) =>
         target.Id == actor.Id ? OwnRoleMessage
-        : target.Role.Priority() > actor.Role.Priority() ? HigherMemberMessage
-        : newRole.Priority() > actor.Role.Priority() ? AboveOwnRoleMessage
+        : Outranks(target, actor) ? HigherMemberMessage
+        : RefuseInvitation(actor, newRole) is { } aboveOwnRole ? aboveOwnRole
         : LosesLastSuperAdmin(target, newRole == Role.SuperAdmin && target.IsActive, otherActiveSuperAdmins) ? LastSuperAdminDemoteMessage
         : null;
 
     public static string? RefuseStatusChange(MemberFacts actor, MemberFacts target, bool active, int otherActiveSuperAdmins) =>
         target.Id == actor.Id ? OwnStatusMessage
-        : target.Role.Priority() > actor.Role.Priority() ? HigherMemberMessage
+        : Outranks(target, actor) ? HigherMemberMessage
         : LosesLastSuperAdmin(target, active, otherActiveSuperAdmins) ? LastSuperAdminDeactivateMessage
         : null;
+
+    // The role on record, active or not: a deactivated SuperAdmin is still beyond an Admin's reach.
+    private static bool Outranks(MemberFacts target, MemberFacts actor) => target.Role.Priority() > actor.Role.Priority();
 
     private static bool LosesLastSuperAdmin(MemberFacts target, bool stillActiveSuperAdminAfter, int otherActiveSuperAdmins) =>
         target.Role == Role.SuperAdmin && target.IsActive && !stillActiveSuperAdminAfter && otherActiveSuperAdmins == 0;

@@ -7,13 +7,13 @@ public sealed record MemberRow(Guid Id, string DisplayName, string Email, Role R
 
 public sealed record PendingInvitation(Guid Id, string Email, Role Role, DateTimeOffset ExpiresAt);
 
-public sealed record TeamView(string OrganizationName, IReadOnlyList<MemberRow> Members, IReadOnlyList<PendingInvitation> Invitations);
+/// <summary>A member as the team page lists them, with whether the viewer is offered any change to them.</summary>
+public sealed record TeamMember(MemberRow Member, bool CanManage);
+
+public sealed record TeamView(string OrganizationName, IReadOnlyList<TeamMember> Members, IReadOnlyList<PendingInvitation> Invitations);
 
 /// <summary>A freshly made invitation. The token exists only here, shown once to the inviter; the database keeps its hash.</summary>
-public sealed record CreatedInvitation(string Token, string OrganizationName, string Email, Role Role, DateTimeOffset ExpiresAt)
-{
-    public string LinkPath => InvitationToken.LinkPath(Token);
-}
+public sealed record CreatedInvitation(string Token, string OrganizationName, string Email, Role Role, DateTimeOffset ExpiresAt);
 
 /// <summary>What someone opening an invitation link sees.</summary>
 public sealed record InvitationView(string OrganizationName, string Email, Role Role, DateTimeOffset ExpiresAt);

@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Audit;
+using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Data;
 
@@ -8,15 +10,18 @@ namespace Ziggy.Secrets.Web.Accounts;
 
 /// <summary>
 /// Members, invitations, roles and organizations. Every query is scoped to the actor's organization, and a user
-/// of another organization is answered NotFound, exactly like an id that does not exist.
+/// of another organization is answered NotFound, exactly like an id that does not exist. Who may do what is asked of
+/// <see cref="IAuthorizationService"/> (<see cref="OrganizationOperations"/>).
 /// </summary>
-public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, AuditTrail audit, TimeProvider clock)
+public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, IAuthorizationService authorization, AuditTrail audit, TimeProvider clock)
 {
     public async Task<Result<TeamView>> GetTeamAsync(CurrentUser actor)
     {
-        if (!actor.Role.IsAdministrator()) return Result<TeamView>.NotFound();
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return Result<TeamView>.NotFound();
         var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == actor.OrganizationId);
-        var members = await Rows(db.Users.Where(u => u.OrganizationId == actor.OrganizationId)).ToListAsync();
+        var members = new List<TeamMember>();
+        foreach (var row in await Rows(db.Users.Where(u => u.OrganizationId == actor.OrganizationId)).ToListAsync())
+            members.Add(await TeamMemberAsync(actor, row));
         var now = clock.GetUtcNow();
         var invitations = await db.Invitations.AsNoTracking()
             .Where(i => i.OrganizationId == actor.OrganizationId && i.AcceptedAt == null && i.ExpiresAt > now)
@@ -31,7 +36,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     /// </summary>
     public async Task<IReadOnlyList<MemberRow>> ActiveMembersAsync(CurrentUser actor)
     {
-        if (!actor.Role.IsAdministrator()) return [];
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return [];
         return await Rows(db.Users.Where(u => u.OrganizationId == actor.OrganizationId && u.IsActive)).ToListAsync();
     }
 
@@ -39,17 +44,34 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     private static IQueryable<MemberRow> Rows(IQueryable<ApplicationUser> users) =>
         users.AsNoTracking().OrderBy(u => u.DisplayName).Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive));
 
-    public async Task<Result<MemberRow>> GetMemberAsync(CurrentUser actor, Guid userId)
+    public async Task<Result<TeamMember>> GetMemberAsync(CurrentUser actor, Guid userId)
     {
-        if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return Result<TeamMember>.NotFound();
         var row = await Rows(db.Users.Where(u => u.Id == userId && u.OrganizationId == actor.OrganizationId)).FirstOrDefaultAsync();
-        return row is null ? Result<MemberRow>.NotFound() : Result<MemberRow>.Ok(row);
+        return row is null ? Result<TeamMember>.NotFound() : Result<TeamMember>.Ok(await TeamMemberAsync(actor, row));
     }
+
+    /// <summary>The roles the invitation form and the role selects offer <paramref name="actor"/> (none to a non-administrator).</summary>
+    public async Task<IReadOnlyList<Role>> AssignableRolesAsync(CurrentUser actor)
+    {
+        var roles = new List<Role>();
+        foreach (var role in Roles.All)
+        {
+            if (await authorization.AllowsAsync(actor, OrganizationOperations.Invite, role)) roles.Add(role);
+        }
+
+        return roles;
+    }
+
+    // The row comes from a query scoped to the actor's organization.
+    private async Task<TeamMember> TeamMemberAsync(CurrentUser actor, MemberRow row) => new(row,
+        await authorization.AllowsAsync(actor, OrganizationOperations.ManageMember, new MemberFacts(row.Id, actor.OrganizationId, row.Role, row.IsActive)));
 
     public async Task<Result<CreatedInvitation>> InviteAsync(CurrentUser actor, string email, Role role)
     {
-        if (!actor.Role.IsAdministrator()) return Result<CreatedInvitation>.NotFound();
-        if (role.Priority() > actor.Role.Priority()) return Result<CreatedInvitation>.Invalid("Role", MemberRules.AboveOwnRoleMessage);
+        var decision = await authorization.AuthorizeAsync(actor, OrganizationOperations.Invite, role);
+        if (!decision.Succeeded)
+            return decision.Refusal() is { } refusal ? Result<CreatedInvitation>.Invalid("Role", refusal) : Result<CreatedInvitation>.NotFound();
 
         return await db.InTransactionAsync(async () =>
         {
@@ -61,7 +83,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     /// <summary>A SuperAdmin creates another organization; its first Admin joins through the invitation returned.</summary>
     public async Task<Result<CreatedInvitation>> CreateOrganizationAsync(CurrentUser actor, string name, string adminEmail)
     {
-        if (actor.Role != Role.SuperAdmin) return Result<CreatedInvitation>.NotFound();
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.ManageOrganizations)) return Result<CreatedInvitation>.NotFound();
         name = name.Trim();
 
         return await db.InTransactionAsync(async () =>
@@ -80,7 +102,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     public Task<Result<MemberRow>> ChangeRoleAsync(CurrentUser actor, Guid userId, Role newRole) =>
         ChangeMemberAsync(actor, userId, "Role",
-            (self, target, others) => MemberRules.RefuseRoleChange(self, target, newRole, others),
+            (target, others) => new RoleChange(target, newRole, others),
             target =>
             {
                 audit.Record(AuditAction.RoleChanged, AuditActor.Of(actor), $"Role changed from {target.Role} to {newRole}.",
@@ -90,7 +112,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     public Task<Result<MemberRow>> SetActiveAsync(CurrentUser actor, Guid userId, bool active) =>
         ChangeMemberAsync(actor, userId, "Status",
-            (self, target, others) => MemberRules.RefuseStatusChange(self, target, active, others),
+            (target, others) => new StatusChange(target, active, others),
             target =>
             {
                 audit.Record(active ? AuditAction.MemberReactivated : AuditAction.MemberDeactivated, AuditActor.Of(actor),
@@ -102,33 +124,35 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
 
     /// <summary>
     /// Loads both people inside one serializing transaction (so two SuperAdmins demoting each other at once cannot
-    /// both win), answers NotFound for anyone outside the actor's organization or an actor no longer an active
-    /// administrator, and lets <see cref="MemberRules"/> decide.
+    /// both win) and asks whether the actor, as loaded there, may make the change: NotFound for anyone outside the
+    /// actor's organization or an actor no longer an active administrator, the refusal on <paramref name="field"/>
+    /// for a change the rules forbid.
     /// </summary>
     private async Task<Result<MemberRow>> ChangeMemberAsync(
         CurrentUser actor, Guid userId, string field,
-        Func<MemberFacts, MemberFacts, int, string?> refuse, Action<ApplicationUser> apply)
+        Func<MemberFacts, int, MemberChange> change, Action<ApplicationUser> apply)
     {
-        if (!actor.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
+        // Spares a non-administrator the serializing transaction; the decision that counts is the one below.
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return Result<MemberRow>.NotFound();
 
         return await db.InTransactionAsync(async () =>
         {
-            var self = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId && u.OrganizationId == actor.OrganizationId && u.IsActive);
+            var self = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId && u.OrganizationId == actor.OrganizationId);
             var target = await db.Users.FirstOrDefaultAsync(u => u.Id == userId && u.OrganizationId == actor.OrganizationId);
-            if (self is null || target is null || !self.Role.IsAdministrator()) return Result<MemberRow>.NotFound();
+            if (self is null || target is null) return Result<MemberRow>.NotFound();
 
             var otherSuperAdmins = await db.Users.CountAsync(u =>
                 u.OrganizationId == actor.OrganizationId && u.Role == Role.SuperAdmin && u.IsActive && u.Id != target.Id);
-            var refusal = refuse(Facts(self), Facts(target), otherSuperAdmins);
-            if (refusal is not null) return Result<MemberRow>.Invalid(field, refusal);
+            var decision = await authorization.AuthorizeAsync(CurrentUser.Of(self), OrganizationOperations.ChangeMember,
+                change(MemberFacts.Of(target), otherSuperAdmins));
+            if (!decision.Succeeded)
+                return decision.Refusal() is { } refusal ? Result<MemberRow>.Invalid(field, refusal) : Result<MemberRow>.NotFound();
 
             apply(target);
             await db.SaveChangesAsync();
             return Result<MemberRow>.Ok(new MemberRow(target.Id, target.DisplayName, target.Email!, target.Role, target.IsActive));
         });
     }
-
-    private static MemberFacts Facts(ApplicationUser user) => new(user.Id, user.Role, user.IsActive);
 
     private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, CurrentUser inviter, string email, Role role)
     {

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Audit;
@@ -7,7 +9,7 @@ namespace Ziggy.Secrets.Web.Audit;
 public sealed record AuditRow(long Id, DateTimeOffset At, string User, string Action, string? Secret, string? Target, string? Ip, string Details);
 
 /// <summary>Reading the trail: the organization's events for its administrators, a secret's history for who may change it.</summary>
-public sealed class AuditQueries(ZiggyDbContext db)
+public sealed class AuditQueries(ZiggyDbContext db, IAuthorizationService authorization)
 {
     public const int MaxRows = 10_000;
 
@@ -15,7 +17,7 @@ public sealed class AuditQueries(ZiggyDbContext db)
 
     public async Task<IReadOnlyList<AuditRow>?> ListAsync(CurrentUser actor)
     {
-        if (!actor.Role.IsAdministrator()) return null;
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return null;
         return await Rows(db.AuditEvents.Where(e => e.OrganizationId == actor.OrganizationId)).ToListAsync();
     }
 

@@ -6,30 +6,26 @@ namespace Ziggy.Secrets.Web.Authorization;
 
 /// <summary>
 /// The one place that decides who may do what with a secret or an integration, always judged on the entity as loaded
-/// from the database: members of its organization may read (and run) it; its owner or anyone with role priority >= 100
-/// may change or delete it; only priority >= 100 may hand it to another owner. Everyone else, other organizations
-/// included, gets nothing (and the services answer 404, so ids cannot be probed).
+/// from the database: members of its organization may read (and run) it; its owner or an administrator (role priority
+/// >= 100, and active: see <see cref="MemberRules.IsAdministrator"/>) may change or delete it; only an administrator
+/// may hand it to another owner. Everyone else, other organizations included, gets nothing (and the services answer
+/// 404, so ids cannot be probed).
 /// </summary>
 public sealed class OwnerOrAdminAuthorizationHandler : AuthorizationHandler<OperationAuthorizationRequirement, IOwnedResource>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationAuthorizationRequirement requirement, IOwnedResource resource)
     {
-        var actor = CurrentUser.From(context.User);
-        if (actor is not null && IsAllowed(actor, resource, requirement)) context.Succeed(requirement);
-        return Task.CompletedTask;
-    }
+        if (CurrentUser.From(context.User)?.Facts is not { } actor || resource.OrganizationId != actor.OrganizationId) return Task.CompletedTask;
 
-    public static bool IsAllowed(CurrentUser actor, IOwnedResource resource, OperationAuthorizationRequirement operation)
-    {
-        if (resource.OrganizationId != actor.OrganizationId) return false;
-        var isOwner = resource.OwnerId == actor.UserId;
-        var isAdministrator = actor.Role.Priority() >= Roles.AdminPriority;
-        return operation.Name switch
+        var isOwner = resource.OwnerId == actor.Id;
+        var allowed = requirement.Name switch
         {
             nameof(ResourceOperations.Read) => true,
-            nameof(ResourceOperations.Update) or nameof(ResourceOperations.Delete) => isOwner || isAdministrator,
-            nameof(ResourceOperations.TransferOwnership) => isAdministrator,
+            nameof(ResourceOperations.Update) or nameof(ResourceOperations.Delete) => isOwner || MemberRules.IsAdministrator(actor),
+            nameof(ResourceOperations.TransferOwnership) => MemberRules.IsAdministrator(actor),
             _ => false,
         };
+        if (allowed) context.Succeed(requirement);
+        return Task.CompletedTask;
     }
 }

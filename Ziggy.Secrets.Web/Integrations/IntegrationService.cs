@@ -138,14 +138,14 @@ public sealed class IntegrationService(
         if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<RunView>.NotFound();
 
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
-        var owner = await db.Users.AsNoTracking().FirstAsync(u => u.Id == integration.OwnerId);
-        var ownerActor = new CurrentUser(owner.Id, owner.OrganizationId, owner.IsActive ? owner.Role : Role.Member, owner.DisplayName);
+        // The run uses secrets on its owner's behalf: judged on the owner as stored now (role, and whether still active).
+        var owner = await db.Users.AsNoTracking().Where(u => u.Id == integration.OwnerId)
+            .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).FirstAsync();
+        var ownerPrincipal = owner.ToPrincipal();
         var started = clock.GetUtcNow();
 
-        // The owner-or-admin rule itself, asked directly: one run may check many secrets, and the authorization service
-        // builds a principal and a context for each question.
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            secret => Task.FromResult(OwnerOrAdminAuthorizationHandler.IsAllowed(ownerActor, secret, ResourceOperations.Update)));
+            async secret => (await authorization.AuthorizeAsync(ownerPrincipal, secret, ResourceOperations.Update)).Succeeded);
         IntegrationRun run;
         if (!resolved.IsOk)
         {

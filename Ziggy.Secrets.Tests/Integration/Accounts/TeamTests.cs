@@ -199,11 +199,14 @@ public class TeamTests : IDisposable
         Assert.False(await _app.WithDbAsync(db => db.Users.Where(u => u.Id == sam.Id).Select(u => u.IsActive).SingleAsync()));
     }
 
+    /// <summary>The form as the page rendered it, with its id parameter (wherever the generated URL puts it) pointed at another member.</summary>
     private static AngleSharp.Html.Dom.IHtmlFormElement Forge(AngleSharp.Html.Dom.IHtmlFormElement form, Guid targetId)
     {
-        var action = form.Action;
-        var id = action[(action.IndexOf("id=", StringComparison.Ordinal) + 3)..];
-        form.Action = action.Replace(id, targetId.ToString());
+        var action = new Uri(new Uri(form.BaseUri), form.Action);
+        var query = System.Web.HttpUtility.ParseQueryString(action.Query);
+        Assert.NotNull(query["id"]);
+        query["id"] = targetId.ToString();
+        form.Action = new UriBuilder(action) { Query = query.ToString() }.Uri.ToString();
         return form;
     }
 }

@@ -21,8 +21,8 @@ public sealed class AuthorizationMatrixTests
     // Endpoints in the order they are tried (an allowed one must not make a later one impossible).
     private static readonly string[] Endpoints =
     [
-        "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole",
-        "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
+        "ChangeRole", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
     ];
 
     private static readonly Dictionary<Caller, string[]> Allowed = new()
@@ -31,7 +31,8 @@ public sealed class AuthorizationMatrixTests
         [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
         [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
         // Creating in its own organization is allowed; nothing of the other organization can be touched.
         [Caller.OtherOrganizationAdmin] = ["CreateSecret", "CreateIntegrationUsingSecret", "Invite"],
     };
@@ -90,6 +91,7 @@ public sealed class AuthorizationMatrixTests
             ["SaveIntegration"] = ($"/Integrations/Edit?handler=Save&id={integration.Id}", new() { ["Input.Name"] = "Charge", ["Input.Method"] = "PUT", ["Input.Url"] = stub.BaseUrl + "/echo", ["Input.Version"] = "1" }),
             ["RunIntegration"] = ($"/Integrations/Edit?handler=Run&id={integration.Id}", new() { ["environment"] = "Development" }),
             ["Invite"] = ("/Team?handler=Invite", new() { ["Invite.Email"] = "invited@acme.test", ["Invite.Role"] = "Member" }),
+            ["InviteSuperAdmin"] = ("/Team?handler=Invite", new() { ["Invite.Email"] = "boss@acme.test", ["Invite.Role"] = "SuperAdmin" }),
             ["ChangeRole"] = ($"/Team?handler=Role&id={target.Id}", new() { ["role"] = "Admin" }),
             ["Deactivate"] = ($"/Team?handler=Status&id={target.Id}", new() { ["active"] = "false" }),
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
@@ -119,6 +121,49 @@ public sealed class AuthorizationMatrixTests
                 $"{caller} {endpoint}: expected {(expected ? "a change" : "no change")}, got {(changed ? "a change" : "none")} " +
                 $"({(int)response.StatusCode}).\n{string.Join("\n", outcomes)}");
         }
+    }
+
+    /// <summary>
+    /// An integration runs with its owner's rights as stored at run time: an Admin's integration may use any secret of
+    /// the organization until the Admin is deactivated; from then on the owner acts as a Member, whoever presses Run.
+    /// </summary>
+    [Fact]
+    public async Task RunIntegration_OwnerDeactivated_OwnerActsAsMember()
+    {
+        await using var stub = await StubServer.StartAsync();
+        using var app = new ZiggyAppFactory(settings: new() { ["Ziggy:Integrations:AllowPrivateNetworks"] = "true" });
+        var superAdmin = await app.SetUpAsync("sa@acme.test");
+        var org = superAdmin.OrganizationId;
+        var admin = await app.AddUserAsync(org, "ad@acme.test", Role.Admin, "Adam Admin");
+        var mo = await app.AddUserAsync(org, "mo@acme.test", Role.Member, "Mo Owner");
+        var adminActor = new CurrentUser(admin.Id, org, Role.Admin, "Adam Admin");
+        async Task CreateSecretAsync(CurrentUser owner, string name) =>
+            Assert.True((await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
+                new SecretDraft(name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = name.ToLowerInvariant() + "-value-1" })))).IsOk);
+        async Task<Guid> CreateIntegrationAsync(string name, string secret) =>
+            (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(adminActor, null, null,
+                new IntegrationDraft(name, "GET", stub.BaseUrl + "/echo?k={{secrets." + secret + "}}", "", "")))).Value!.Id;
+        await CreateSecretAsync(new CurrentUser(mo.Id, org, Role.Member, "Mo Owner"), "MO_KEY");
+        await CreateSecretAsync(adminActor, "ADAM_KEY");
+        var usesMosSecret = await CreateIntegrationAsync("Uses Mo's key", "MO_KEY");
+        var usesOwnSecret = await CreateIntegrationAsync("Uses Adam's key", "ADAM_KEY");
+        using var session = await app.SignInAsync("sa@acme.test");
+
+        async Task<string> RunAsync(Guid id)
+        {
+            var page = await session.GetPageAsync($"/Integrations/Edit?id={id}");
+            var response = await session.SubmitAsync(page.Form("form.run-form"), new() { ["environment"] = "Development" }, htmx: true);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await TestSession.ParseAsync(response)).QuerySelector("[data-testid=run-result]")!.TextContent;
+        }
+
+        Assert.Contains("HTTP 200", await RunAsync(usesMosSecret));
+        await app.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.IsActive, false)));
+        var received = stub.Received.Count;
+
+        Assert.Contains("This integration's owner may not use secret MO_KEY", await RunAsync(usesMosSecret));
+        Assert.Equal(received, stub.Received.Count);
+        Assert.Contains("HTTP 200", await RunAsync(usesOwnSecret));
     }
 
     /// <summary>Everything a state-changing endpoint could touch, except the audit trail (sign-ins write to it).</summary>

@@ -4,10 +4,11 @@ namespace Ziggy.Secrets.Tests.Unit.Accounts;
 
 public sealed class MemberRulesTests
 {
-    private static readonly MemberFacts SuperAdmin = new(Guid.NewGuid(), Role.SuperAdmin, true);
-    private static readonly MemberFacts OtherSuperAdmin = new(Guid.NewGuid(), Role.SuperAdmin, true);
-    private static readonly MemberFacts Admin = new(Guid.NewGuid(), Role.Admin, true);
-    private static readonly MemberFacts Member = new(Guid.NewGuid(), Role.Member, true);
+    private static readonly Guid Org = Guid.NewGuid();
+    private static readonly MemberFacts SuperAdmin = new(Guid.NewGuid(), Org, Role.SuperAdmin, true);
+    private static readonly MemberFacts OtherSuperAdmin = new(Guid.NewGuid(), Org, Role.SuperAdmin, true);
+    private static readonly MemberFacts Admin = new(Guid.NewGuid(), Org, Role.Admin, true);
+    private static readonly MemberFacts Member = new(Guid.NewGuid(), Org, Role.Member, true);
 
     [Fact]
     public void Priorities_AreMember10Admin100SuperAdmin1000()
@@ -15,14 +16,50 @@ public sealed class MemberRulesTests
         Assert.Equal(10, Role.Member.Priority());
         Assert.Equal(100, Role.Admin.Priority());
         Assert.Equal(1000, Role.SuperAdmin.Priority());
-        Assert.False(Role.Member.IsAdministrator());
-        Assert.True(Role.Admin.IsAdministrator());
-        Assert.True(Role.SuperAdmin.IsAdministrator());
+        Assert.Equal(Roles.AdminPriority, Role.Admin.Priority());
     }
 
     [Fact]
-    public void AssignableBy_Admin_NeverAboveOwnRole() =>
-        Assert.Equal([Role.Member, Role.Admin], Roles.AssignableBy(Role.Admin));
+    public void IsAdministrator_ActivePriority100OrMore_True()
+    {
+        Assert.False(MemberRules.IsAdministrator(Member));
+        Assert.True(MemberRules.IsAdministrator(Admin));
+        Assert.True(MemberRules.IsAdministrator(SuperAdmin));
+    }
+
+    [Fact]
+    public void ActsAs_Deactivated_Member()
+    {
+        Assert.Equal(Role.Member, MemberRules.ActsAs(SuperAdmin with { IsActive = false }));
+        Assert.False(MemberRules.IsAdministrator(Admin with { IsActive = false }));
+        Assert.False(MemberRules.ManagesOrganizations(SuperAdmin with { IsActive = false }));
+    }
+
+    [Fact]
+    public void ManagesOrganizations_OnlySuperAdmin()
+    {
+        Assert.True(MemberRules.ManagesOrganizations(SuperAdmin));
+        Assert.False(MemberRules.ManagesOrganizations(Admin));
+        Assert.False(MemberRules.ManagesOrganizations(Member));
+    }
+
+    [Theory]
+    [InlineData(Role.Member, null)]
+    [InlineData(Role.Admin, null)]
+    [InlineData(Role.SuperAdmin, MemberRules.AboveOwnRoleMessage)]
+    public void RefuseInvitation_Admin_NeverAboveOwnRole(Role role, string? refusal) =>
+        Assert.Equal(refusal, MemberRules.RefuseInvitation(Admin, role));
+
+    [Fact]
+    public void MayManage_SelfOrHigherMember_False()
+    {
+        Assert.False(MemberRules.MayManage(Admin, Admin));
+        Assert.False(MemberRules.MayManage(Admin, SuperAdmin));
+        Assert.False(MemberRules.MayManage(Admin, SuperAdmin with { IsActive = false }));
+        Assert.True(MemberRules.MayManage(Admin, Member));
+        Assert.True(MemberRules.MayManage(Admin, Admin with { Id = Guid.NewGuid() }));
+        Assert.True(MemberRules.MayManage(SuperAdmin, OtherSuperAdmin));
+    }
 
     [Fact]
     public void RefuseRoleChange_OwnRole_Refused() =>

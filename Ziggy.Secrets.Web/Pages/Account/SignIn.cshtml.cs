@@ -30,7 +30,7 @@ public sealed class SignInModel(SignInService signIn) : PageModel
         }
 
         // Only local paths: a crafted returnUrl must not send a freshly signed-in user elsewhere.
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+        return Url.IsLocalUrl(ReturnUrl) ? LocalRedirect(ReturnUrl!) : RedirectToPage("/Index");
     }
 
     public sealed class SignInForm

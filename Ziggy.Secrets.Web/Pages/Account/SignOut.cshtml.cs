@@ -14,6 +14,6 @@ public sealed class SignOutModel(SignInService signIn) : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         await signIn.SignOutAsync();
-        return LocalRedirect("/Account/SignIn");
+        return RedirectToPage("/Account/SignIn");
     }
 }

@@ -46,7 +46,7 @@ public sealed class AcceptModel(InvitationService invitations, SignInManager<App
         }
 
         await signIn.SignInAsync(result.Value!, isPersistent: false);
-        return LocalRedirect("/");
+        return RedirectToPage("/Index");
     }
 
     private async Task<bool> LoadAsync()

@@ -31,7 +31,7 @@ public sealed class IndexModel(TeamService team) : PageModel
         }
 
         // Shown once, in this response only: the link is not stored anywhere it could be read back.
-        CreatedInvitation = InvitationLinkView.For(result.Value!, Request);
+        CreatedInvitation = InvitationLinkView.For(result.Value!, Url, Request);
         ModelState.Clear();
         Input = new NewOrganizationForm();
         return Page();

@@ -28,6 +28,6 @@ public sealed class IndexModel(SetupService setup, SignInManager<ApplicationUser
         }
 
         await signIn.SignInAsync(result.Value!, isPersistent: false);
-        return LocalRedirect("/");
+        return RedirectToPage("/Index");
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
 using Ziggy.Secrets.Web.Accounts;
 
 namespace Ziggy.Secrets.Web.Pages.Shared;
@@ -44,8 +45,9 @@ public sealed class SetupForm : NewAccountForm
 
 public sealed record InvitationLinkView(CreatedInvitation Invitation, string Url)
 {
-    public static InvitationLinkView For(CreatedInvitation invitation, HttpRequest request) =>
-        new(invitation, $"{request.Scheme}://{request.Host}{request.PathBase}{invitation.LinkPath}");
+    /// <summary>The absolute link to the Accept page for this invitation's token, on the host the inviter used.</summary>
+    public static InvitationLinkView For(CreatedInvitation invitation, IUrlHelper url, HttpRequest request) =>
+        new(invitation, url.Page("/Invitations/Accept", pageHandler: null, values: new { token = invitation.Token }, protocol: request.Scheme)!);
 }
 
 public sealed class InviteForm

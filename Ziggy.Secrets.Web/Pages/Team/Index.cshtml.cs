@@ -18,18 +18,19 @@ public sealed class IndexModel(TeamService team) : PageModel
 
     public InvitationLinkView? CreatedInvitation { get; private set; }
 
-    private CurrentUser Me => CurrentUser.Required(User);
+    /// <summary>The roles the invitation form and the role selects offer.</summary>
+    public IReadOnlyList<Role> AssignableRoles { get; private set; } = [];
 
-    public IReadOnlyList<Role> AssignableRoles => Roles.AssignableBy(Me.Role);
+    private CurrentUser Me => CurrentUser.Required(User);
 
     private readonly Dictionary<Guid, string> _rowErrors = [];
 
-    public MemberRowView RowFor(MemberRow member, string? error = null) => new(
-        member,
-        CanManage: member.Id != Me.UserId && member.Role.Priority() <= Me.Role.Priority(),
-        IsSelf: member.Id == Me.UserId,
+    public MemberRowView RowFor(TeamMember member, string? error = null) => new(
+        member.Member,
+        member.CanManage,
+        IsSelf: member.Member.Id == Me.UserId,
         AssignableRoles,
-        error ?? _rowErrors.GetValueOrDefault(member.Id));
+        error ?? _rowErrors.GetValueOrDefault(member.Member.Id));
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
@@ -41,15 +42,16 @@ public sealed class IndexModel(TeamService team) : PageModel
             if (result.Outcome == Outcome.NotFound) return NotFound();
             if (result.IsOk)
             {
-                CreatedInvitation = InvitationLinkView.For(result.Value!, Request);
+                CreatedInvitation = InvitationLinkView.For(result.Value!, Url, Request);
                 ModelState.Clear();
                 Invite = new InviteForm();
             }
             else ModelState.AddErrors(result.Errors, prefix: nameof(Invite));
         }
 
-        if (Request.IsHtmx()) return Partial("_InviteForm", this);
-        return await LoadAsync() ? Page() : NotFound();
+        if (!Request.IsHtmx()) return await LoadAsync() ? Page() : NotFound();
+        AssignableRoles = await team.AssignableRolesAsync(Me);
+        return Partial("_InviteForm", this);
     }
 
     public Task<IActionResult> OnPostRoleAsync(Guid id, Role? role) =>
@@ -72,8 +74,11 @@ public sealed class IndexModel(TeamService team) : PageModel
         var error = result.IsOk ? null : result.Errors[0].Message;
         if (Request.IsHtmx())
         {
-            var member = result.Value ?? (await team.GetMemberAsync(Me, id)).Value;
-            return member is null ? NotFound() : Partial("_MemberRow", RowFor(member, error));
+            // Read again after the change: whether the row still offers changes depends on the member's new role.
+            var member = (await team.GetMemberAsync(Me, id)).Value;
+            if (member is null) return NotFound();
+            AssignableRoles = await team.AssignableRolesAsync(Me);
+            return Partial("_MemberRow", RowFor(member, error));
         }
 
         if (error is null) return RedirectToPage();
@@ -84,7 +89,9 @@ public sealed class IndexModel(TeamService team) : PageModel
     private async Task<bool> LoadAsync()
     {
         var loaded = await team.GetTeamAsync(Me);
-        if (loaded.IsOk) Team = loaded.Value!;
-        return loaded.IsOk;
+        if (!loaded.IsOk) return false;
+        Team = loaded.Value!;
+        AssignableRoles = await team.AssignableRolesAsync(Me);
+        return true;
     }
 }

@@ -76,8 +76,11 @@
     gridApi.onFilterChanged();
   });
 
+  // The page gives the editor's URL; the row adds which secret.
   function openEditor(id) {
-    htmx.ajax('GET', '/Secrets?handler=Edit&id=' + encodeURIComponent(id), { target: '#editor', swap: 'innerHTML' });
+    const url = new URL(gridElement.dataset.editUrl, window.location.href);
+    url.searchParams.set('id', id);
+    htmx.ajax('GET', url.pathname + url.search, { target: '#editor', swap: 'innerHTML' });
   }
 
   document.body.addEventListener('secret-saved', (e) => {
