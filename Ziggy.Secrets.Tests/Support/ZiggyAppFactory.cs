@@ -4,10 +4,10 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.Logging;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Data;
@@ -35,6 +35,9 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        // A host watching its appsettings files holds inotify instances; a test run's hundreds of hosts would exhaust the
+        // user's limit (128 by default), and every later host would fail to start.
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting(Web.Data.DataFolder.ConfigurationKey, DataFolder);
         foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
@@ -130,10 +133,31 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         return session;
     }
 
+    /// <remarks>
+    /// WebApplicationFactory keeps no reference to a host whose start threw, so it would never be disposed: its
+    /// services, connections and file watchers would outlive the test.
+    /// </remarks>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = builder.Build();
+        try
+        {
+            host.Start();
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
+        // WebApplicationFactory's finalizer calls this too, also on a factory whose constructor threw.
+        if (!disposing) return;
+        AppSqlitePool.Clear(DatabasePath);
         if (KeepDataOnDispose) return;
         try
         {
