@@ -45,6 +45,7 @@ public class HealthTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class HealthTestsOnPostgres() : HealthTests(new PostgresAppFactory());
 
 public sealed class BenchmarkCeilingTests : IDisposable

@@ -209,4 +209,5 @@ public class TeamTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class TeamTestsOnPostgres() : TeamTests(new PostgresAppFactory());
