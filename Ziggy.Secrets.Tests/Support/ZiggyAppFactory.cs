@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -135,19 +136,19 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
 
     /// <remarks>
     /// WebApplicationFactory keeps no reference to a host whose start threw, so it would never be disposed: its
-    /// services, connections and file watchers would outlive the test.
+    /// services, connections and file watchers would outlive the test. The factory's own CreateHost still builds and
+    /// starts the host (it also applies the port given to UseKestrel between the two).
     /// </remarks>
     protected override IHost CreateHost(IHostBuilder builder)
     {
-        var host = builder.Build();
+        var remembering = new RememberingHostBuilder(builder);
         try
         {
-            host.Start();
-            return host;
+            return base.CreateHost(remembering);
         }
         catch
         {
-            host.Dispose();
+            remembering.Built?.Dispose();
             throw;
         }
     }
@@ -167,5 +168,35 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         {
             // A file still held open only leaves a temp folder behind.
         }
+    }
+
+    /// <summary>The factory's host builder, remembering the host it built.</summary>
+    private sealed class RememberingHostBuilder(IHostBuilder builder) : IHostBuilder
+    {
+        public IHost? Built { get; private set; }
+
+        public IDictionary<object, object> Properties => builder.Properties;
+
+        public IHost Build() => Built = builder.Build();
+
+        public IHostBuilder ConfigureHostConfiguration(Action<IConfigurationBuilder> configureDelegate) =>
+            Chain(builder.ConfigureHostConfiguration(configureDelegate));
+
+        public IHostBuilder ConfigureAppConfiguration(Action<HostBuilderContext, IConfigurationBuilder> configureDelegate) =>
+            Chain(builder.ConfigureAppConfiguration(configureDelegate));
+
+        public IHostBuilder ConfigureServices(Action<HostBuilderContext, IServiceCollection> configureDelegate) =>
+            Chain(builder.ConfigureServices(configureDelegate));
+
+        public IHostBuilder UseServiceProviderFactory<TContainerBuilder>(IServiceProviderFactory<TContainerBuilder> factory)
+            where TContainerBuilder : notnull => Chain(builder.UseServiceProviderFactory(factory));
+
+        public IHostBuilder UseServiceProviderFactory<TContainerBuilder>(Func<HostBuilderContext, IServiceProviderFactory<TContainerBuilder>> factory)
+            where TContainerBuilder : notnull => Chain(builder.UseServiceProviderFactory(factory));
+
+        public IHostBuilder ConfigureContainer<TContainerBuilder>(Action<HostBuilderContext, TContainerBuilder> configureDelegate) =>
+            Chain(builder.ConfigureContainer(configureDelegate));
+
+        private RememberingHostBuilder Chain(IHostBuilder _) => this;
     }
 }

@@ -36,6 +36,18 @@ public sealed class ZiggyAppFactoryTests
     }
 
     [Fact]
+    public void UseKestrel_PortZero_ListensOnAPortTheSystemChose()
+    {
+        using var app = new ZiggyAppFactory();
+        app.UseKestrel(0);
+
+        app.StartServer();
+
+        // Kestrel's default, taken whenever the factory's port is not applied (another process may hold it).
+        Assert.NotEqual(5000, app.ClientOptions.BaseAddress.Port);
+    }
+
+    [Fact]
     public async Task SqlitePool_ConnectionString_IsTheAppsOwn()
     {
         using var app = new ZiggyAppFactory();
