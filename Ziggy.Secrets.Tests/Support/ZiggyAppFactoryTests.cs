@@ -11,6 +11,17 @@ namespace Ziggy.Secrets.Tests.Support;
 public sealed class ZiggyAppFactoryTests
 {
     [Fact]
+    public void PostgresTestClasses_AllCarryRequiresPostgres_SoTheyAreSkippedWherePostgresCannotRun()
+    {
+        var unmarked = typeof(ZiggyAppFactoryTests).Assembly.GetTypes()
+            .Where(t => t.Name.EndsWith("OnPostgres", StringComparison.Ordinal) && !t.IsDefined(typeof(RequiresPostgresAttribute), inherit: false))
+            .Select(t => t.Name).ToList();
+
+        Assert.Empty(unmarked);
+        Assert.Contains(typeof(ZiggyAppFactoryTests).Assembly.GetTypes(), t => t.Name.EndsWith("OnPostgres", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Host_DoesNotWatchItsConfigurationFiles()
     {
         using var app = new ZiggyAppFactory();
