@@ -161,7 +161,7 @@ public sealed class AuthorizationMatrixTests
         await app.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.IsActive, false)));
         var received = stub.Received.Count;
 
-        Assert.Contains("This integration's owner may not use secret MO_KEY", await RunAsync(usesMosSecret));
+        Assert.Contains("who may not change MO_KEY. Nothing was sent.", await RunAsync(usesMosSecret));
         Assert.Equal(received, stub.Received.Count);
         Assert.Contains("HTTP 200", await RunAsync(usesOwnSecret));
     }
