@@ -139,7 +139,7 @@ public static class BrowserTiming
             violations: [], longTasks: [], failure: null,
           };
           // The end is announced on the console, which Playwright already listens to: waiting on an evaluated promise
-          // instead had Playwright evaluate its own script in the page while the page was still loading.
+          // instead would have Playwright evaluate its own script in the page while the page is still loading.
           let finish;
           probe.done = new Promise((resolve) => { finish = () => { resolve(); console.info(__DONE__); }; });
           document.addEventListener('securitypolicyviolation', (e) =>

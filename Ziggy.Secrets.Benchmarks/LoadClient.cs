@@ -2,18 +2,30 @@ using System.Diagnostics;
 
 namespace Ziggy.Secrets.Benchmarks;
 
-public sealed record Figures(string Scenario, double RequestsPerSecond, double P50Ms, double P99Ms, int Errors);
+/// <summary>How one request went: the answer its scenario expects, another good answer (a 200 where a 304 was expected), or a failure.</summary>
+public enum Answer
+{
+    Expected,
+    Unexpected,
+    Failed,
+}
+
+/// <summary>
+/// One scenario's measured window: requests a second, latency percentiles, how many requests were sent, how many got a
+/// good answer other than the expected one, and how many failed.
+/// </summary>
+public sealed record Figures(string Scenario, double RequestsPerSecond, double P50Ms, double P99Ms, int Requests, int Unexpected, int Errors);
 
 /// <summary>A fixed number of concurrent connections, each sending requests back to back for a fixed time.</summary>
 public static class LoadClient
 {
     /// <summary>
-    /// Load before measuring, not counted. A few requests were not enough: a profile showed the runtime still compiling the
-    /// hot paths at full optimization (tiered JIT) in the measured window, a quarter of the CPU on the save path.
+    /// Load before measuring, not counted: long enough for the runtime's tiered JIT to have recompiled the hot paths with
+    /// full optimization, which a handful of requests is not.
     /// </summary>
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
-    public static async Task<Figures> RunAsync(string scenario, int connections, TimeSpan duration, Func<int, Task<bool>> request)
+    public static async Task<Figures> RunAsync(string scenario, int connections, TimeSpan duration, Func<int, Task<Answer>> request)
     {
         var warming = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
@@ -22,6 +34,7 @@ public static class LoadClient
         }));
 
         var latencies = new List<double>[connections];
+        var unexpected = 0;
         var errors = 0;
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
@@ -30,15 +43,18 @@ public static class LoadClient
             while (stopwatch.Elapsed < duration)
             {
                 var started = Stopwatch.GetTimestamp();
-                var ok = await request(c);
+                var answer = await request(c);
                 mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (!ok) Interlocked.Increment(ref errors);
+                if (answer == Answer.Unexpected) Interlocked.Increment(ref unexpected);
+                if (answer == Answer.Failed) Interlocked.Increment(ref errors);
             }
         }));
         var elapsed = stopwatch.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Figures(scenario, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+        return new Figures(scenario, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), all.Length, unexpected, errors);
     }
+
+    public static Answer Expect(bool ok) => ok ? Answer.Expected : Answer.Failed;
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
 }

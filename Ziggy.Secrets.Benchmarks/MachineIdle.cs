@@ -9,10 +9,10 @@ namespace Ziggy.Secrets.Benchmarks;
 /// <remarks>
 /// Every measured run opens a new browser context, which headless Chromium shows as a new window. For each new window
 /// Chromium 156 starts the window's own UI (a renderer for its omnibox popup, <c>chrome://omnibox-popup.top-chrome</c>)
-/// that keeps a core busy for about 2 s. A navigation started right away shared the 2 cores with it: a trace showed the
-/// page's main thread at 1.0–1.6 s of work instead of 0.65–0.75 s. A person's browser window is open before they go to
-/// the Secrets page, so the run waits for the machine to settle, as it is when a user clicks a link, and reports how
-/// long that took and how busy the machine still was.
+/// that keeps a core busy for about 2 s. A navigation started right away would share a small machine's cores with it and
+/// measure the window's start-up along with the page. A person's browser window is open before they go to the Secrets
+/// page, so the run waits for the machine to settle, as it is when a user clicks a link, and reports how long that took
+/// and how busy the machine still was.
 /// </remarks>
 public static class MachineIdle
 {

@@ -10,9 +10,9 @@ public sealed record AlternatingFigures(int Rounds, int PerRound, double SaveMic
 
 /// <summary>
 /// The save beside its floor with the two interleaved: rounds of saves, each followed by a round of raw transactions.
-/// BenchmarkDotNet measures one method after the other, about half a minute apart, and on this VM how long a sync of the
-/// disk takes drifts from one minute to the next (the floor's mean moved between 173 and 406 µs across runs): alternating
-/// rounds lets both see the same disk, as the HTTP scenarios run beside their ceilings.
+/// BenchmarkDotNet measures one method after the other, about half a minute apart, and on a shared VM how long a sync of
+/// the disk takes drifts from one minute to the next: alternating rounds lets both see the same disk, as the HTTP
+/// scenarios run beside their ceilings.
 /// </summary>
 public static class AlternatingSave
 {

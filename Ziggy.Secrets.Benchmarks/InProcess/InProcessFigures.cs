@@ -10,11 +10,8 @@ public sealed record BenchmarkFigure(string Name, double MeanMicroseconds, long?
     public double OperationsPerSecond => 1_000_000 / MeanMicroseconds;
 }
 
-/// <summary>
-/// The app's operation beside its floor, measured in one BenchmarkDotNet run. <see cref="Variants"/> are other ways of
-/// the same operation measured in the same run, for reference.
-/// </summary>
-public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor, IReadOnlyList<BenchmarkFigure> Variants)
+/// <summary>The app's operation beside its floor, measured in one BenchmarkDotNet run.</summary>
+public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor)
 {
     /// <summary>Floor mean / <paramref name="figure"/>'s mean (= its ops/s / the floor's): the share of its time the floor alone would need.</summary>
     public double RatioOf(BenchmarkFigure figure) => Floor.MeanMicroseconds / figure.MeanMicroseconds;
@@ -24,13 +21,12 @@ public sealed record PairFigures(BenchmarkFigure App, BenchmarkFigure Floor, IRe
 public static class InProcessFigures
 {
     /// <summary>Resolving the 10 secrets of an integration run beside 10 raw NSec decrypts.</summary>
-    public static PairFigures RunResolve() =>
-        Run<ResolveBenchmarks>(nameof(ResolveBenchmarks.Resolve), nameof(ResolveBenchmarks.RawNSecDecrypt), nameof(ResolveBenchmarks.ResolveFromDatabase));
+    public static PairFigures RunResolve() => Run<ResolveBenchmarks>(nameof(ResolveBenchmarks.Resolve), nameof(ResolveBenchmarks.RawNSecDecrypt));
 
     /// <summary>Saving one value through SecretService beside a raw one-row SQLite transaction.</summary>
     public static PairFigures RunSave() => Run<SaveBenchmarks>(nameof(SaveBenchmarks.Save), nameof(SaveBenchmarks.RawSqliteTransaction));
 
-    private static PairFigures Run<T>(string app, string floor, params string[] variants)
+    private static PairFigures Run<T>(string app, string floor)
     {
         // BenchmarkDotNet writes its log and results under the artifacts path: a temp folder, never the repository.
         var artifacts = Path.Combine(Path.GetTempPath(), "ziggy-bench-bdn-" + Guid.NewGuid().ToString("N"));
@@ -39,7 +35,7 @@ public static class InProcessFigures
         var baseline = Figure(summary, floor);
         // Kept when a benchmark failed, so the exception can point at the log.
         Directory.Delete(artifacts, recursive: true);
-        return new PairFigures(measured, baseline, variants.Select(v => Figure(summary, v)).ToList());
+        return new PairFigures(measured, baseline);
     }
 
     private static BenchmarkFigure Figure(Summary summary, string method)

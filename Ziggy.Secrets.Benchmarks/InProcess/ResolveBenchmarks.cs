@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using NSec.Cryptography;
 using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Crypto;
-using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Benchmarks.InProcess;
@@ -31,7 +30,6 @@ public class ResolveBenchmarks : AppBenchmark
     private Key _rawKey = null!;
     private AsyncServiceScope _request;
     private SecretValueResolver _resolver = null!;
-    private SecretValueResolver _fromDatabase = null!;
     private IAuthorizationService _authorization = null!;
     private ClaimsPrincipal _ownerPrincipal = null!;
 
@@ -44,10 +42,6 @@ public class ResolveBenchmarks : AppBenchmark
         _resolver = _request.ServiceProvider.GetRequiredService<SecretValueResolver>();
         _authorization = _request.ServiceProvider.GetRequiredService<IAuthorizationService>();
         _ownerPrincipal = Owner.ToPrincipal();
-        // The same resolver with its cache off, as on PostgreSQL: the stored values come from the database every time.
-        var request = _request.ServiceProvider;
-        _fromDatabase = new SecretValueResolver(request.GetRequiredService<ZiggyDbContext>(), request.GetRequiredService<ISecretCipher>(),
-            new StoredValueCache(new DatabaseSettings(IsPostgres: true, ConnectionString: null), request.GetRequiredService<SecretsChangeStamp>()));
         _rawKey = Key.Create(Aead);
         for (var i = 0; i < SecretCount; i++)
         {
@@ -60,11 +54,9 @@ public class ResolveBenchmarks : AppBenchmark
         }
 
         // A benchmark of a refused run or of failed decrypts would measure the wrong thing.
-        foreach (var resolved in new[] { await Resolve(), await ResolveFromDatabase() })
-        {
-            if (resolved.Count != SecretCount || resolved.Any(v => _values[v.Name] != v.Value))
-                throw new InvalidOperationException("Resolve did not answer the seeded values.");
-        }
+        var resolved = await Resolve();
+        if (resolved.Count != SecretCount || resolved.Any(v => _values[v.Name] != v.Value))
+            throw new InvalidOperationException("Resolve did not answer the seeded values.");
         if (RawNSecDecrypt() != _values.Values.Sum(v => v.Length))
             throw new InvalidOperationException("The raw decrypts did not answer the seeded values.");
     }
@@ -72,23 +64,13 @@ public class ResolveBenchmarks : AppBenchmark
     /// <summary>
     /// One integration run's resolve as <c>IntegrationService.RunAsync</c> calls it: inside a request whose scope and
     /// DbContext already exist (the run has used them to load the integration and its owner), so what is measured is the
-    /// resolve itself. <c>mayUse</c> is the run's real check: the owner-or-admin rule asked whether the integration's
-    /// owner may update the secret. Nothing changes between runs, so after the first run the stored values come from the
-    /// resolver's cache once it has read the change stamp (see StoredValueCache).
+    /// resolve itself: loading the stored values, the checks, 10 decrypts. <c>mayUse</c> is the run's real check,
+    /// the owner-or-admin rule asked whether the integration's owner may update the secret.
     /// </summary>
     [Benchmark]
-    public Task<IReadOnlyList<ResolvedValue>> Resolve() => ResolveWith(_resolver);
-
-    /// <summary>
-    /// The resolve when memory cannot answer: the first run after any change to a secret, and every run on PostgreSQL.
-    /// One query for the stored values, then the same checks and decrypts.
-    /// </summary>
-    [Benchmark]
-    public Task<IReadOnlyList<ResolvedValue>> ResolveFromDatabase() => ResolveWith(_fromDatabase);
-
-    private async Task<IReadOnlyList<ResolvedValue>> ResolveWith(SecretValueResolver resolver)
+    public async Task<IReadOnlyList<ResolvedValue>> Resolve()
     {
-        var result = await resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
+        var result = await _resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
             async secret => (await _authorization.AuthorizeAsync(_ownerPrincipal, secret, ResourceOperations.Update)).Succeeded);
         return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }

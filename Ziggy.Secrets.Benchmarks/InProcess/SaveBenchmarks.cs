@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
+using Ziggy.Secrets.Benchmarks.Ceilings;
 using Ziggy.Secrets.Web.Crypto;
-using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Benchmarks.InProcess;
@@ -10,8 +10,8 @@ namespace Ziggy.Secrets.Benchmarks.InProcess;
 /// <summary>
 /// What saving one value costs through the app's own service (load, authorize, concurrency check, encrypt, audit, one
 /// transaction; the editor's view of the saved secret is a separate read, measured as the edit partial) beside its
-/// floor: a raw one-row SQLite transaction on a file with
-/// the app's durability settings (WAL, SQLite's default synchronous).
+/// floor: a raw one-row SQLite transaction on a file with the app's durability settings (WAL, SQLite's default
+/// synchronous).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ShortInProcessRun))]
@@ -36,7 +36,7 @@ public class SaveBenchmarks : AppBenchmark
     {
         await using var scope = Services.CreateAsyncScope();
         var saved = await scope.ServiceProvider.GetRequiredService<SecretService>().UpdateAsync(Owner, _secret.Id,
-            new SecretChanges(_secret.Version, Name, "", new Dictionary<SecretEnvironment, string?> { [SecretEnvironment.Staging] = NewValue() }));
+            new SecretChanges(_secret.Version, Name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = NewValue() }));
         _secret = saved.Value ?? throw new InvalidOperationException(string.Join(" ", saved.Errors.Select(e => e.Message)));
         return _secret.Version;
     }

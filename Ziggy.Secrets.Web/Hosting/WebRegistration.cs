@@ -42,7 +42,6 @@ public static class WebRegistration
         app.MapStaticAssets().AllowAnonymous();
         app.MapHtmxAntiforgeryScript().AllowAnonymous();
         app.MapZiggyHealth();
-        app.MapZiggyBenchmarkCeilings();
         app.MapRazorPages().WithStaticAssets();
         return app;
     }

@@ -1,15 +1,16 @@
 using Microsoft.Data.Sqlite;
 
-namespace Ziggy.Secrets.Web.Hosting;
+namespace Ziggy.Secrets.Benchmarks.Ceilings;
 
 /// <summary>
-/// The ceiling for a save: one-row transactions on a SQLite file with the app's durability settings (WAL, SQLite's
-/// default synchronous), nothing else. Used by the benchmark's bare save endpoint (<see cref="BenchmarkEndpoints"/>),
-/// its loop without HTTP and its in-process save benchmark. One connection: callers run one transaction at a time.
+/// The floor under a save: one-row transactions on a SQLite file with the app's durability settings (WAL, SQLite's
+/// default synchronous), nothing else. A save commits at least this once, so no save can be faster. One connection:
+/// callers run one transaction at a time.
 /// </summary>
 public sealed class RawSqliteTable : IDisposable
 {
     private readonly SqliteConnection _connection;
+    // About the size of a stored value's ciphertext with its nonce.
     private readonly byte[] _value = new byte[96];
 
     public RawSqliteTable(string path)
@@ -17,7 +18,7 @@ public sealed class RawSqliteTable : IDisposable
         _connection = new SqliteConnection($"Data Source={path};Pooling=False");
         _connection.Open();
         using var setup = _connection.CreateCommand();
-        setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);";
+        setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);";
         setup.ExecuteNonQuery();
     }
 
