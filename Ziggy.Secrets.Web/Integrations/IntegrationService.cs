@@ -168,8 +168,7 @@ public sealed class IntegrationService(
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
         var started = clock.GetUtcNow();
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            async secrets => await MixingRefusalsAsync(integration.OrganizationId, integration.OwnerId,
-                secrets.Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToList()));
+            secrets => MixingRefusalsAsync(integration.OrganizationId, integration.OwnerId, secrets.Select(NamedSecret.Of).ToList()));
         IntegrationRun run;
         if (!resolved.IsOk)
         {
@@ -245,7 +244,7 @@ public sealed class IntegrationService(
     /// it decrypts. Administrators may change every secret, so it comes down to the template's owner and each secret's
     /// owner, each asked of the authorization handler as stored now (a deactivated owner counts as a Member).
     /// </summary>
-    private async Task<IReadOnlyList<string>> MixingRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<NamedSecret> secrets)
+    public async Task<IReadOnlyList<string>> MixingRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<NamedSecret> secrets)
     {
         var ownerIds = secrets.Select(s => s.OwnerId).Prepend(templateOwnerId).Distinct().ToList();
         var owners = await db.Users.AsNoTracking().Where(u => ownerIds.Contains(u.Id) && u.OrganizationId == organizationId)
@@ -327,4 +326,7 @@ public sealed class IntegrationService(
 }
 
 /// <summary>A secret as the mixing and visibility rules need it: its name and whose it is.</summary>
-internal sealed record NamedSecret(string Name, Guid OrganizationId, Guid OwnerId) : IOwnedResource;
+public sealed record NamedSecret(string Name, Guid OrganizationId, Guid OwnerId) : IOwnedResource
+{
+    public static NamedSecret Of(StoredSecretValue stored) => new(stored.Name, stored.OrganizationId, stored.OwnerId);
+}
