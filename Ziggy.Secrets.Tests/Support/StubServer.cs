@@ -19,8 +19,8 @@ public sealed record StubRequest(string Method, string PathAndQuery, Dictionary<
 
 /// <summary>
 /// A tiny HTTP server on 127.0.0.1 standing in for a third-party API. /echo answers with everything it received raw,
-/// URL-encoded and JSON-escaped, plus its body in base64 (so redaction has every form to find); /slow never answers in time; /big answers 2 MiB; /redirect?to=
-/// redirects.
+/// URL-encoded and JSON-escaped, plus its body in base64 (so redaction has every form to find); /slow never answers in time; /big answers 2 MiB;
+/// /redirect?to=URL&amp;status=30x redirects (302 unless told).
 /// </summary>
 public sealed class StubServer : IAsyncDisposable
 {
@@ -74,7 +74,12 @@ public sealed class StubServer : IAsyncDisposable
             return Results.Text("too late");
         });
         app.MapGet("/big", () => Results.Text(new string('b', 2 * 1024 * 1024 + 10)));
-        app.MapGet("/redirect", (string to) => Results.Redirect(to));
+        app.MapMethods("/redirect", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext context, string to, int? status) =>
+        {
+            context.Response.StatusCode = status ?? StatusCodes.Status302Found;
+            context.Response.Headers.Location = to;
+            return Task.CompletedTask;
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         stub = new StubServer(app, address.TrimEnd('/'));

@@ -170,6 +170,7 @@ public sealed class IntegrationService(
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
             secrets => MixingRefusalsAsync(integration.OrganizationId, integration.OwnerId, secrets.Select(NamedSecret.Of).ToList()));
         IntegrationRun run;
+        string? auditDetail = null;
         if (!resolved.IsOk)
         {
             run = Record(integration, actor, started, environment, names, new OutboundResponse(null, "", "", false,
@@ -181,6 +182,8 @@ public sealed class IntegrationService(
             var redactor = new Redactor(values.Select(v => (v.Value, v.Mask)));
             var byName = values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
             var response = await SendAsync(integration, byName);
+            // Where a refused or failed request went (the address, the redirect's origin) is for the audit trail only.
+            auditDetail = redactor.Redact(response.AuditDetail);
             run = Record(integration, actor, started, environment, names, response with
             {
                 Headers = redactor.Redact(response.Headers)!,
@@ -193,7 +196,9 @@ public sealed class IntegrationService(
         var decrypted = resolved.IsOk ? string.Join(", ", names) : "none";
         audit.Record(AuditAction.IntegrationRun, AuditActor.Of(actor),
             $"Integration {integration.Name} run in {environment}; decrypted: {decrypted}; " +
-            (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}"), secretName: string.Join(", ", names));
+            (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}") +
+            (run.Succeeded && run.Error is not null ? $" {run.Error}" : "") + (auditDetail is null ? "" : $" Detail: {auditDetail}"),
+            secretName: string.Join(", ", names));
         await db.SaveChangesAsync();
         return Result<RunView>.Ok(await ViewAsync(actor, run, actor.DisplayName));
     }

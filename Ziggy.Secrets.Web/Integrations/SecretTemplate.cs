@@ -32,9 +32,9 @@ public static partial class SecretTemplate
     /// <summary>Whether the template, once its placeholders hold plausible values, can be an absolute http(s) URL.</summary>
     public static bool CanBeHttpUrl(string url)
     {
-        // A placeholder may stand for a host ("http://{{secrets.HOST}}/x"), or for the scheme and host together
+        // A placeholder may stand for a host ("http://{{secrets.HOST}}/x"), a port, or the scheme and host together
         // ("{{secrets.BASE_URL}}/x", or the whole URL).
-        foreach (var stand in new[] { "x", "https://x" })
+        foreach (var stand in new[] { "x", "1", "https://x" })
         {
             var authorityEnd = AuthorityEnd(url);
             var candidate = Placeholder().Replace(url, m => m.Index < authorityEnd ? stand : "x");

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Integrations;
 
@@ -235,15 +236,17 @@ public class IntegrationRunTests : IAsyncLifetime
     [Theory]
     [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local")]
     [InlineData("http://[fe80::1]/", "link-local")]
-    public async Task Run_LinkLocalTarget_IsAlwaysRefused(string url, string reason)
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/", "169.254.169.254")]
+    public async Task Run_LinkLocalTarget_IsAlwaysRefusedSayingWhatNotWhere(string url, string auditDetail)
     {
         var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Metadata", "GET", url, "X-Key: {{secrets.API_KEY}}");
 
         var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
-        var error = result.QuerySelector("[data-testid=run-error]")!.TextContent;
-        Assert.StartsWith("Refused to connect:", error.Trim());
-        Assert.Contains(reason, error);
+        Assert.Equal("The destination is not a public address.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.DoesNotContain("169.254", result.Body!.TextContent);
+        var audit = await _app.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == AuditAction.IntegrationRun).Select(e => e.Details).SingleAsync());
+        Assert.Contains(auditDetail, audit);
     }
 
     [Fact]
@@ -254,22 +257,43 @@ public class IntegrationRunTests : IAsyncLifetime
 
         var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
-        Assert.Contains("Refused to connect: 169.254.169.254 is a link-local", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Equal("HTTP 302", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal(IntegrationHttpClient.LeftOriginMessage, result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
         Assert.Single(_stub.Received);
     }
 
-    [Fact]
-    public async Task Run_RedirectToAnotherOrigin_DoesNotCarryTheTemplateHeaders()
+    [Theory]
+    [InlineData("GET", 302)]
+    [InlineData("POST", 307)]
+    [InlineData("PUT", 308)]
+    public async Task Run_RedirectToAnotherOrigin_IsNotFollowedAndTheOtherOriginHearsNothing(string method, int status)
     {
         await using var other = await StubServer.StartAsync();
-        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Hop", "GET",
-            _stub.BaseUrl + "/redirect?to=" + Uri.EscapeDataString(other.BaseUrl + "/echo"), "Authorization: Bearer {{secrets.TOKEN}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Hop", method,
+            _stub.BaseUrl + $"/redirect?status={status}&to=" + Uri.EscapeDataString(other.BaseUrl + "/echo?k={{secrets.API_KEY}}"),
+            "Authorization: Bearer {{secrets.TOKEN}}", "{{secrets.PASSWORD}}");
 
         var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
-        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal($"HTTP {status}", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal(IntegrationHttpClient.LeftOriginMessage, result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
         Assert.Equal("Bearer " + Token, Assert.Single(_stub.Received).Headers["Authorization"]);
-        Assert.False(Assert.Single(other.Received).Headers.ContainsKey("Authorization"));
+        Assert.Empty(other.Received);
+        Assert.Contains("Location: " + other.BaseUrl + "/echo?k=", result.QuerySelector("[data-testid=run-headers]")!.TextContent);
+        foreach (var canary in new[] { ApiKey, Token, Password }) _app.AssertNeverRevealed(canary);
+    }
+
+    [Fact]
+    public async Task Run_OutboundRequest_CarriesOnlyTheTemplateHeadersAndWhatHttpNeeds()
+    {
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Plain", "POST", EchoUrl, "X-Key: {{secrets.API_KEY}}", "{{secrets.PASSWORD}}");
+        using var activity = new System.Diagnostics.Activity("incoming request").Start();
+
+        await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
+
+        var received = Assert.Single(_stub.Received);
+        Assert.Equal(["Content-Length", "Content-Type", "Host", "User-Agent", "X-Key"], received.Headers.Keys.Order(StringComparer.OrdinalIgnoreCase));
+        Assert.StartsWith("Ziggy-Secrets/", received.Headers["User-Agent"]);
     }
 
     [Fact]
@@ -307,7 +331,10 @@ public class IntegrationRunTests : IAsyncLifetime
 
         var result = await IntegrationsUi.RunAsync(session, id!.Value, "Development");
 
-        Assert.Contains("127.0.0.1 is a loopback address", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Equal("The destination is not a public address.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.DoesNotContain("127.0.0.1", result.Body!.TextContent);
+        var audit = await strict.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == AuditAction.IntegrationRun).Select(e => e.Details).SingleAsync());
+        Assert.Contains("127.0.0.1 is a loopback address", audit);
         Assert.Empty(_stub.Received);
     }
 

@@ -42,6 +42,8 @@ public sealed class SecretTemplateTests
     [InlineData("{{secrets.BASE}}/v1")]
     [InlineData("http://{{secrets.HOST}}:5399/export")]
     [InlineData("https://{{secrets.HOST}}")]
+    [InlineData("http://api.test:{{secrets.PORT}}/x")]
+    [InlineData("http://{{secrets.HOST}}:{{secrets.PORT}}/x")]
     [InlineData("https://api.test/{{secrets.P}}?q={{secrets.Q}}")]
     public void CanBeHttpUrl_PlaceholdersAnywhere_Accepted(string template) => Assert.True(SecretTemplate.CanBeHttpUrl(template));
 
