@@ -45,4 +45,5 @@ public class HealthTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class HealthTestsOnPostgres() : HealthTests(new PostgresAppFactory());

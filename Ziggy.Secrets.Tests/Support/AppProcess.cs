@@ -16,7 +16,11 @@ public static class AppProcess
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            Environment = { ["ZIGGY_DATA_DIR"] = dataFolder, ["ASPNETCORE_URLS"] = "http://127.0.0.1:0", ["ZIGGY_MASTER_KEY"] = "" },
+            Environment =
+            {
+                ["ZIGGY_DATA_DIR"] = dataFolder, ["ASPNETCORE_URLS"] = "http://127.0.0.1:0", ["ZIGGY_MASTER_KEY"] = "",
+                [RunningApp.NoConfigWatchers.Key] = RunningApp.NoConfigWatchers.Value,
+            },
         };
         foreach (var (key, value) in environment ?? []) start.Environment[key] = value;
         using var process = Process.Start(start)!;

@@ -3,43 +3,47 @@ using Npgsql;
 namespace Ziggy.Secrets.Tests.Support;
 
 /// <summary>
-/// The app on PostgreSQL: a fresh database per factory on the local server (.ci/run installs and starts it), dropped
-/// afterwards. ZIGGY_TEST_POSTGRES overrides the server's connection string.
+/// The app on PostgreSQL: a fresh database per factory on the test run's server (<see cref="TestPostgres"/>), dropped
+/// afterwards. A class using it is marked [RequiresPostgres], so that it is skipped where PostgreSQL cannot run.
 /// </summary>
 public sealed class PostgresAppFactory : ZiggyAppFactory
 {
-    public static readonly string PostgresServer =
-        Environment.GetEnvironmentVariable("ZIGGY_TEST_POSTGRES") ?? "Host=127.0.0.1;Username=postgres;Password=ziggy;Timeout=5";
-
     public PostgresAppFactory()
         : this("ziggy_test_" + Guid.NewGuid().ToString("N"))
     {
     }
 
     private PostgresAppFactory(string database)
+        : this(database, TestPostgres.ConnectionString(database))
+    {
+    }
+
+    private PostgresAppFactory(string database, string connectionString)
         : base(settings: new()
         {
             ["Ziggy:Database:Provider"] = "Postgres",
-            ["Ziggy:Database:ConnectionString"] = ConnectionString(database),
+            ["Ziggy:Database:ConnectionString"] = connectionString,
             ["Ziggy:Integrations:AllowPrivateNetworks"] = "true",
             ["Ziggy:Integrations:TimeoutSeconds"] = "2",
-        }) => Database = database;
+        })
+    {
+        Database = database;
+        ConnectionString = connectionString;
+    }
 
     public string Database { get; }
 
-    public static string ConnectionString(string database) => new NpgsqlConnectionStringBuilder(PostgresServer) { Database = database }.ToString();
+    /// <summary>The app's connection string, which is also the key of its connection pool.</summary>
+    public string ConnectionString { get; }
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        NpgsqlConnection.ClearAllPools();
+        if (!disposing) return;
+        using (var connection = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(connection);
         try
         {
-            using var connection = new NpgsqlConnection(ConnectionString("postgres"));
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)";
-            command.ExecuteNonQuery();
+            TestPostgres.DropDatabase(Database);
         }
         catch (NpgsqlException)
         {

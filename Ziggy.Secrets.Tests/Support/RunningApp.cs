@@ -15,6 +15,12 @@ public sealed class RunningApp : IDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>
+    /// Keeps an app process from watching its appsettings files: the inotify instances of the processes a test run starts
+    /// count against the same per-user limit (128 by default) as those of the test hosts.
+    /// </summary>
+    public static readonly KeyValuePair<string, string> NoConfigWatchers = new("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+
     public static async Task<RunningApp> StartAsync(Dictionary<string, string> environment)
     {
         var baseUrl = $"http://127.0.0.1:{Ports.Free()}";
@@ -22,7 +28,7 @@ public sealed class RunningApp : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Development" },
+            Environment = { ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Development", [NoConfigWatchers.Key] = NoConfigWatchers.Value },
         };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start)!;

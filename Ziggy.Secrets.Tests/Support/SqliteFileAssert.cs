@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace Ziggy.Secrets.Tests.Support;
 
@@ -26,7 +25,7 @@ public static class SqliteFileAssert
 
     private static List<(string Path, byte[] Bytes)> ReadFiles(string databasePath)
     {
-        SqliteConnection.ClearAllPools();
+        AppSqlitePool.Clear(databasePath);
         return new[] { databasePath, databasePath + "-wal" }.Where(File.Exists).Select(path =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -38,7 +38,8 @@ public sealed class StubServer : IAsyncDisposable
 
     public static async Task<StubServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Like the test apps, the stub does not watch appsettings files (each watcher holds one of the user's few inotify instances).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

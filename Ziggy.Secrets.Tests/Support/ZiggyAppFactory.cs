@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Identity;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Data;
@@ -35,6 +36,9 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        // A host watching its appsettings files holds inotify instances; a test run's hundreds of hosts would exhaust the
+        // user's limit (128 by default), and every later host would fail to start.
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting(Web.Data.DataFolder.ConfigurationKey, DataFolder);
         foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
@@ -130,10 +134,31 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         return session;
     }
 
+    /// <remarks>
+    /// WebApplicationFactory keeps no reference to a host whose start threw, so it would never be disposed: its
+    /// services, connections and file watchers would outlive the test. The factory's own CreateHost still builds and
+    /// starts the host (it also applies the port given to UseKestrel between the two).
+    /// </remarks>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var remembering = new RememberingHostBuilder(builder);
+        try
+        {
+            return base.CreateHost(remembering);
+        }
+        catch
+        {
+            remembering.Built?.Dispose();
+            throw;
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
+        // WebApplicationFactory's finalizer calls this too, also on a factory whose constructor threw.
+        if (!disposing) return;
+        AppSqlitePool.Clear(DatabasePath);
         if (KeepDataOnDispose) return;
         try
         {
@@ -143,5 +168,35 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         {
             // A file still held open only leaves a temp folder behind.
         }
+    }
+
+    /// <summary>The factory's host builder, remembering the host it built.</summary>
+    private sealed class RememberingHostBuilder(IHostBuilder builder) : IHostBuilder
+    {
+        public IHost? Built { get; private set; }
+
+        public IDictionary<object, object> Properties => builder.Properties;
+
+        public IHost Build() => Built = builder.Build();
+
+        public IHostBuilder ConfigureHostConfiguration(Action<IConfigurationBuilder> configureDelegate) =>
+            Chain(builder.ConfigureHostConfiguration(configureDelegate));
+
+        public IHostBuilder ConfigureAppConfiguration(Action<HostBuilderContext, IConfigurationBuilder> configureDelegate) =>
+            Chain(builder.ConfigureAppConfiguration(configureDelegate));
+
+        public IHostBuilder ConfigureServices(Action<HostBuilderContext, IServiceCollection> configureDelegate) =>
+            Chain(builder.ConfigureServices(configureDelegate));
+
+        public IHostBuilder UseServiceProviderFactory<TContainerBuilder>(IServiceProviderFactory<TContainerBuilder> factory)
+            where TContainerBuilder : notnull => Chain(builder.UseServiceProviderFactory(factory));
+
+        public IHostBuilder UseServiceProviderFactory<TContainerBuilder>(Func<HostBuilderContext, IServiceProviderFactory<TContainerBuilder>> factory)
+            where TContainerBuilder : notnull => Chain(builder.UseServiceProviderFactory(factory));
+
+        public IHostBuilder ConfigureContainer<TContainerBuilder>(Action<HostBuilderContext, TContainerBuilder> configureDelegate) =>
+            Chain(builder.ConfigureContainer(configureDelegate));
+
+        private RememberingHostBuilder Chain(IHostBuilder _) => this;
     }
 }

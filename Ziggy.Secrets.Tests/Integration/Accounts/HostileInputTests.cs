@@ -58,4 +58,5 @@ public class HostileInputTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class HostileInputTestsOnPostgres() : HostileInputTests(new PostgresAppFactory());

@@ -221,4 +221,5 @@ public class InvitationTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class InvitationTestsOnPostgres() : InvitationTests(new PostgresAppFactory());

@@ -99,4 +99,5 @@ public class OrganizationTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class OrganizationTestsOnPostgres() : OrganizationTests(new PostgresAppFactory());

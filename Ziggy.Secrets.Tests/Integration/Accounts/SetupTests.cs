@@ -124,4 +124,5 @@ public class SetupTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class SetupTestsOnPostgres() : SetupTests(new PostgresAppFactory());

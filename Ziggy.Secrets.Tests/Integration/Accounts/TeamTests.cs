@@ -212,4 +212,5 @@ public class TeamTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class TeamTestsOnPostgres() : TeamTests(new PostgresAppFactory());

@@ -374,4 +374,5 @@ public class IntegrationRunTests : IAsyncLifetime
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class IntegrationRunTestsOnPostgres() : IntegrationRunTests(new PostgresAppFactory());

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
@@ -16,7 +15,6 @@ public sealed class OperationsCommandTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
         foreach (var folder in _folders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
     }
 

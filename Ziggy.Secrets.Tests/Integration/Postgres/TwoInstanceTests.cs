@@ -1,12 +1,12 @@
 using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
-using Npgsql;
 using Ziggy.Secrets.Tests.Support;
 
 namespace Ziggy.Secrets.Tests.Integration.Postgres;
 
 /// <summary>Two app processes on different ports over one PostgreSQL database, as several instances are run.</summary>
+[RequiresPostgres]
 public sealed class TwoInstanceTests : IDisposable
 {
     private readonly string _database = "ziggy_two_" + Guid.NewGuid().ToString("N");
@@ -14,12 +14,8 @@ public sealed class TwoInstanceTests : IDisposable
 
     public void Dispose()
     {
-        NpgsqlConnection.ClearAllPools();
-        using var connection = new NpgsqlConnection(PostgresAppFactory.ConnectionString("postgres"));
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)";
-        command.ExecuteNonQuery();
+        // The apps ran in their own processes: this process holds no connection to the database.
+        TestPostgres.DropDatabase(_database);
         foreach (var folder in _folders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
     }
 
@@ -32,7 +28,7 @@ public sealed class TwoInstanceTests : IDisposable
             ["ZIGGY_DATA_DIR"] = folder,
             ["ZIGGY_MASTER_KEY"] = masterKey,
             ["Ziggy__Database__Provider"] = "Postgres",
-            ["Ziggy__Database__ConnectionString"] = PostgresAppFactory.ConnectionString(_database),
+            ["Ziggy__Database__ConnectionString"] = TestPostgres.ConnectionString(_database),
         };
     }
 

@@ -164,4 +164,5 @@ public class ForgedRequestTests : IAsyncLifetime
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class ForgedRequestTestsOnPostgres() : ForgedRequestTests(new PostgresAppFactory());

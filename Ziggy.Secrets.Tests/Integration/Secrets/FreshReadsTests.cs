@@ -301,4 +301,6 @@ public class FreshReadsTests : IAsyncLifetime
     }
 }
 
+/// <summary>The same tests on PostgreSQL, where another instance is the usual writer.</summary>
+[RequiresPostgres]
 public sealed class FreshReadsTestsOnPostgres() : FreshReadsTests(new PostgresAppFactory());

@@ -459,4 +459,5 @@ public class SecretsPageTests : IDisposable
 }
 
 /// <summary>The same tests on PostgreSQL.</summary>
+[RequiresPostgres]
 public sealed class SecretsPageTestsOnPostgres() : SecretsPageTests(new PostgresAppFactory());

@@ -37,7 +37,6 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
     public void Dispose()
     {
         foreach (var app in _started) app.Dispose();
-        SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(_dataFolder, recursive: true);
