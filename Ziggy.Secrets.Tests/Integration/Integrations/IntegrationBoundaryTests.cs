@@ -173,6 +173,14 @@ public class IntegrationBoundaryTests : IAsyncLifetime
 
         var adminHistory = await _admin.GetPageAsync($"/Integrations/Edit?id={id}");
         Assert.Contains("X-Echo-Auth: Bearer adm-CANA***", adminHistory.QuerySelector("[data-testid=history-response]")!.TextContent);
+
+        // Every other viewer: another organization's Admin and someone signed out get nothing at all.
+        var other = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(other, "gina@globex.test", Role.Admin, "Gina Globex");
+        using var gina = await _app.SignInAsync("gina@globex.test");
+        await gina.GetPageAsync($"/Integrations/Edit?id={id}", System.Net.HttpStatusCode.NotFound);
+        using var anonymous = _app.CreateSession();
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync($"/Integrations/Edit?id={id}")).StatusCode);
         _app.AssertNeverRevealed(AdminToken);
     }
 
