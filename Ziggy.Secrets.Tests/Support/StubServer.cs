@@ -69,6 +69,24 @@ public sealed class StubServer : IAsyncDisposable
                 "json: " + JsonSerializer.Serialize(everything) + "\n" +
                 "base64 of the body: " + Convert.ToBase64String(Encoding.UTF8.GetBytes(received.Body)) + "\n", "text/plain");
         });
+        // Echoes the X-Value header back in every spelling SecretEncodings knows, in the body and across headers, as a
+        // hostile target would to walk around redaction.
+        app.MapGet("/forms", (HttpContext context) =>
+        {
+            var value = context.Request.Headers["X-Value"].ToString();
+            var half = value.Length / 2;
+            var headers = context.Response.Headers;
+            headers["X-Split-1"] = value[..half];
+            headers["X-Split-2"] = value[half..];
+            headers.Append("X-Repeated", value[..half]);
+            headers.Append("X-Repeated", value[half..]);
+            headers.SetCookie = $"session={Uri.EscapeDataString(value)}; Path=/; HttpOnly";
+            headers["X-Hex"] = Convert.ToHexString(Encoding.UTF8.GetBytes(value));
+            headers["X-Base64"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+            var body = new StringBuilder();
+            foreach (var (name, form) in SecretEncodings.Fixed.Concat(SecretEncodings.Embedded)) body.Append(name).Append(": ").Append(form(value)).Append('\n');
+            return Results.Text(body.ToString(), "text/plain; charset=utf-8");
+        });
         app.MapGet("/slow", async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(20));

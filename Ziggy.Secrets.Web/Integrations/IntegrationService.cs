@@ -186,7 +186,7 @@ public sealed class IntegrationService(
             auditDetail = redactor.Redact(response.AuditDetail);
             run = Record(integration, actor, started, environment, names, response with
             {
-                Headers = redactor.Redact(response.Headers)!,
+                Headers = redactor.RedactHeaders(response.Headers)!,
                 Body = redactor.Redact(response.Body)!,
                 Error = redactor.Redact(response.Error),
             }, Encoding.UTF8.GetByteCount(response.Body));

@@ -185,6 +185,34 @@ public class IntegrationBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_TargetEchoingTheValueInEveryForm_ShowsAndStoresNoneOfThem()
+    {
+        var value = "adm/CANARY'é+x " + Guid.NewGuid().ToString("N")[..12];
+        await SecretsUi.CreateAsync(_admin, "ECHOED", "", development: value);
+        var (id, page) = await IntegrationsUi.SaveAsync(_admin, "Echo forms", "GET", _stub.BaseUrl + "/forms", "X-Value: {{secrets.ECHOED}}");
+        Assert.True(id is not null, page.FormError());
+        var forms = SecretEncodings.Fixed.Concat(SecretEncodings.Embedded).Select(f => (f.Key, Form: f.Value(value)))
+            .Append(("first half", value[..(value.Length / 2)])).Append(("second half", value[(value.Length / 2)..])).ToList();
+
+        var adminView = await IntegrationsUi.RunAsync(_admin, id!.Value, "Development");
+        var memberView = await IntegrationsUi.RunAsync(_member, id.Value, "Development");
+        var stored = await _app.WithDbAsync(db => db.IntegrationRuns.Select(r => r.ResponseHeaders + "\n" + r.ResponseBody + "\n" + r.Error).ToListAsync());
+
+        Assert.Contains("X-Split-1", adminView.QuerySelector("[data-testid=run-headers]")!.TextContent);
+        Assert.Equal(2, stored.Count);
+        var shown = adminView.QuerySelector("[data-testid=run-result]")!.TextContent;
+        foreach (var (name, form) in forms)
+        {
+            Assert.False(shown.Contains(form, StringComparison.Ordinal), $"The Admin's view shows the value as {name}: {form}");
+            Assert.All(stored, run => Assert.False(run.Contains(form, StringComparison.Ordinal), $"A stored run holds the value as {name}"));
+        }
+
+        Assert.NotNull(memberView.QuerySelector("[data-testid=run-hidden]"));
+        Assert.Null(memberView.QuerySelector("[data-testid=run-body]"));
+        _app.AssertNeverRevealed(value);
+    }
+
+    [Fact]
     public async Task Run_ResponseVisibility_IsJudgedWhenTheViewerLooks()
     {
         await SecretsUi.CreateAsync(_member, "MIA_KEY", "", development: MiaValue);

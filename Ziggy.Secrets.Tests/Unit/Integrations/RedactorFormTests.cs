@@ -1,3 +1,4 @@
+using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Integrations;
 
 namespace Ziggy.Secrets.Tests.Unit.Integrations;

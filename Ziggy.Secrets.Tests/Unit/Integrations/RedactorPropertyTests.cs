@@ -1,3 +1,4 @@
+using Ziggy.Secrets.Tests.Support;
 using System.Text;
 using CsCheck;
 using Ziggy.Secrets.Web.Integrations;

@@ -1,3 +1,4 @@
+using Ziggy.Secrets.Tests.Support;
 using System.Buffers.Text;
 using System.Net;
 using System.Text;

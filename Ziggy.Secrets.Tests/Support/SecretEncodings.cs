@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Ziggy.Secrets.Tests.Unit.Integrations;
+namespace Ziggy.Secrets.Tests.Support;
 
 /// <summary>
 /// The ways a hostile integration target can echo a secret value back, as the abuse tests of <c>Redactor</c> write them.
