@@ -1,3 +1,4 @@
+using Ziggy.Secrets.Web.Integrations;
 using Microsoft.AspNetCore.Authorization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,9 +92,9 @@ public sealed class DecryptCheck : AppBenchmark
         var beforeResolve = cipher.DecryptCount;
         await using (var scope = Services.CreateAsyncScope())
         {
-            var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
+            var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
             var resolved = await scope.ServiceProvider.GetRequiredService<SecretValueResolver>().ResolveAsync(Owner.OrganizationId, names,
-                SecretEnvironment.Production, secret => authorization.AllowsAsync(Owner, secret, ResourceOperations.Update));
+                SecretEnvironment.Production, secrets => integrations.MixingRefusalsAsync(Owner.OrganizationId, Owner.UserId, secrets.Select(NamedSecret.Of).ToList()));
             if (!resolved.IsOk) throw new InvalidOperationException("Resolving failed: " + string.Join(" ", resolved.Errors.Select(e => e.Message)));
         }
 

@@ -1,9 +1,8 @@
+using Ziggy.Secrets.Web.Integrations;
 using System.Globalization;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using NSec.Cryptography;
 using Ziggy.Secrets.Web.Authorization;
@@ -30,8 +29,7 @@ public class ResolveBenchmarks : AppBenchmark
     private Key _rawKey = null!;
     private AsyncServiceScope _request;
     private SecretValueResolver _resolver = null!;
-    private IAuthorizationService _authorization = null!;
-    private ClaimsPrincipal _ownerPrincipal = null!;
+    private IntegrationService _integrations = null!;
 
     /// <summary>The app (see <see cref="AppBenchmark"/>) with 10 secrets holding a Production API key each.</summary>
     [GlobalSetup]
@@ -40,8 +38,7 @@ public class ResolveBenchmarks : AppBenchmark
         await StartAppAsync();
         _request = Services.CreateAsyncScope();
         _resolver = _request.ServiceProvider.GetRequiredService<SecretValueResolver>();
-        _authorization = _request.ServiceProvider.GetRequiredService<IAuthorizationService>();
-        _ownerPrincipal = Owner.ToPrincipal();
+        _integrations = _request.ServiceProvider.GetRequiredService<IntegrationService>();
         _rawKey = Key.Create(Aead);
         for (var i = 0; i < SecretCount; i++)
         {
@@ -64,14 +61,14 @@ public class ResolveBenchmarks : AppBenchmark
     /// <summary>
     /// One integration run's resolve as <c>IntegrationService.RunAsync</c> calls it: inside a request whose scope and
     /// DbContext already exist (the run has used them to load the integration and its owner), so what is measured is the
-    /// resolve itself: loading the stored values, the checks, 10 decrypts. <c>mayUse</c> is the run's real check,
-    /// the owner-or-admin rule asked whether the integration's owner may update the secret.
+    /// resolve itself: loading the stored values, the checks, 10 decrypts. The refusals are the run's real check,
+    /// the rule that a run mixes only secrets the same people control, for an integration owned by the benchmark's owner.
     /// </summary>
     [Benchmark]
     public async Task<IReadOnlyList<ResolvedValue>> Resolve()
     {
         var result = await _resolver.ResolveAsync(Owner.OrganizationId, _names, SecretEnvironment.Production,
-            async secret => (await _authorization.AuthorizeAsync(_ownerPrincipal, secret, ResourceOperations.Update)).Succeeded);
+            secrets => _integrations.MixingRefusalsAsync(Owner.OrganizationId, Owner.UserId, secrets.Select(NamedSecret.Of).ToList()));
         return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
 

@@ -19,8 +19,8 @@ public sealed record StubRequest(string Method, string PathAndQuery, Dictionary<
 
 /// <summary>
 /// A tiny HTTP server on 127.0.0.1 standing in for a third-party API. /echo answers with everything it received raw,
-/// URL-encoded and JSON-escaped, plus its body in base64 (so redaction has every form to find); /slow never answers in time; /big answers 2 MiB; /redirect?to=
-/// redirects.
+/// URL-encoded and JSON-escaped, plus its body in base64 (so redaction has every form to find); /slow never answers in time; /big answers 2 MiB;
+/// /redirect?to=URL&amp;status=30x redirects (302 unless told).
 /// </summary>
 public sealed class StubServer : IAsyncDisposable
 {
@@ -69,13 +69,36 @@ public sealed class StubServer : IAsyncDisposable
                 "json: " + JsonSerializer.Serialize(everything) + "\n" +
                 "base64 of the body: " + Convert.ToBase64String(Encoding.UTF8.GetBytes(received.Body)) + "\n", "text/plain");
         });
+        // Echoes the X-Value header back in every spelling SecretEncodings knows, in the body and across headers, as a
+        // hostile target would to walk around redaction.
+        app.MapGet("/forms", (HttpContext context) =>
+        {
+            var value = context.Request.Headers["X-Value"].ToString();
+            var half = value.Length / 2;
+            var headers = context.Response.Headers;
+            headers["X-Split-1"] = value[..half];
+            headers["X-Split-2"] = value[half..];
+            headers.Append("X-Repeated", value[..half]);
+            headers.Append("X-Repeated", value[half..]);
+            headers.SetCookie = $"session={Uri.EscapeDataString(value)}; Path=/; HttpOnly";
+            headers["X-Hex"] = Convert.ToHexString(Encoding.UTF8.GetBytes(value));
+            headers["X-Base64"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+            var body = new StringBuilder();
+            foreach (var (name, form) in SecretEncodings.Fixed.Concat(SecretEncodings.Embedded)) body.Append(name).Append(": ").Append(form(value)).Append('\n');
+            return Results.Text(body.ToString(), "text/plain; charset=utf-8");
+        });
         app.MapGet("/slow", async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(20));
             return Results.Text("too late");
         });
         app.MapGet("/big", () => Results.Text(new string('b', 2 * 1024 * 1024 + 10)));
-        app.MapGet("/redirect", (string to) => Results.Redirect(to));
+        app.MapMethods("/redirect", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext context, string to, int? status) =>
+        {
+            context.Response.StatusCode = status ?? StatusCodes.Status302Found;
+            context.Response.Headers.Location = to;
+            return Task.CompletedTask;
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         stub = new StubServer(app, address.TrimEnd('/'));

@@ -75,5 +75,8 @@ public sealed class IntegrationRun
 
     public string ResponseBody { get; init; } = "";
 
+    /// <summary>The size of the body as received (up to the read limit), shown to those who may not see the body itself.</summary>
+    public long ResponseBytes { get; init; }
+
     public bool Truncated { get; init; }
 }

@@ -2,7 +2,9 @@ using Ziggy.Secrets.Web.Crypto;
 
 namespace Ziggy.Secrets.Web.Integrations;
 
-public sealed record IntegrationListItem(Guid Id, string Name, string Method, string Url, string Owner, int References, DateTimeOffset? LastRunAt, string? LastRunOutcome);
+/// <param name="RuleBroken">Why a run would now be refused for mixing secrets of different people; null when it would not.</param>
+public sealed record IntegrationListItem(
+    Guid Id, string Name, string Method, string Url, string Owner, int References, DateTimeOffset? LastRunAt, string? LastRunOutcome, string? RuleBroken);
 
 /// <summary>A referenced name and what is known about it: whether it exists, has a value per environment, may be used.</summary>
 public sealed record ReferenceStatus(string Name, bool Exists, bool Development, bool Staging, bool Production, bool MayUse)
@@ -15,9 +17,13 @@ public sealed record ReferenceStatus(string Name, bool Exists, bool Development,
     };
 }
 
+/// <summary>
+/// A run as one viewer may see it. When <see cref="ResponseHidden"/>, the headers and body are empty: the viewer may not
+/// change every secret the run decrypted.
+/// </summary>
 public sealed record RunView(
     Guid Id, DateTimeOffset StartedAt, string RunBy, SecretEnvironment Environment, string SecretNames, bool Succeeded,
-    int? StatusCode, long DurationMs, string? Error, string ResponseHeaders, string ResponseBody, bool Truncated);
+    int? StatusCode, long DurationMs, string? Error, string ResponseHeaders, string ResponseBody, bool Truncated, long ResponseBytes, bool ResponseHidden);
 
 public sealed record IntegrationDetails(
     Guid Id, string Name, string Method, string Url, string Headers, string Body, int Version, Guid OwnerId, string OwnerName,

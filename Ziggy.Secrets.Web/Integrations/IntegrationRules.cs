@@ -22,11 +22,10 @@ public static class IntegrationRules
 
         if (!Methods.Contains(draft.Method)) errors.Add(new("Method", "Choose one of GET, POST, PUT, PATCH, DELETE or HEAD."));
 
-        var url = SecretTemplate.WithStandIns(draft.Url.Trim());
         if (draft.Url.Trim().Length == 0) errors.Add(new("Url", "Enter the URL to call, for example https://api.example.com/v1/charges."));
         else if (draft.Url.Length > UrlMaxLength) errors.Add(new("Url", $"The URL can be at most {UrlMaxLength:N0} characters."));
-        else if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            errors.Add(new("Url", "Enter an absolute http:// or https:// URL."));
+        else if (!SecretTemplate.CanBeHttpUrl(draft.Url.Trim()))
+            errors.Add(new("Url", "Enter an absolute http:// or https:// URL (a secret may hold all of it, or its base, host or port)."));
 
         if (draft.Headers.Length > HeadersMaxLength) errors.Add(new("Headers", "The headers can be at most 16 KiB."));
         else if (HeaderLines(draft.Headers).Where(l => l.Name is null).Select(l => (int?)l.Line).FirstOrDefault() is { } badLine)

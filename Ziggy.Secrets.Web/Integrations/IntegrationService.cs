@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
@@ -11,24 +12,51 @@ using Ziggy.Secrets.Web.Secrets;
 namespace Ziggy.Secrets.Web.Integrations;
 
 /// <summary>
-/// Integrations of one organization: save templates, run them. A template may reference only secrets its author may
-/// change (owner or priority >= 100), checked when it is saved and again, for the integration's owner, on every run:
-/// otherwise anyone could point a template at a secret they cannot see and read it at their own server.
+/// Integrations of one organization: save templates, run them, show what came back.
 /// </summary>
+/// <remarks>
+/// A run sends values of secrets to a place built from its inputs: the template and every referenced secret (a secret
+/// may hold the host, a path, a header). So a run mixes only secrets that the same people control: everyone who can
+/// change any input of the run (the template's owner, each referenced secret's owner, and administrators) must be
+/// allowed to change every secret the run decrypts (<see cref="MixingRefusalsAsync"/>). Otherwise a member could point
+/// an administrator's template at their own server by changing the one secret they own. Checked when the template is
+/// saved and again on every run, on owners and roles as stored at that moment. What came back is shown only to those
+/// who may change every secret the run decrypted (<see cref="MaySeeResponseAsync"/>).
+/// </remarks>
 public sealed class IntegrationService(
     ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, IntegrationHttpClient http, AuditTrail audit, TimeProvider clock)
 {
-    public const string NotAllowedToUseMessage = "You may not use secret {0} in an integration: only its owner ({1}) or an Admin may reference it.";
+    public const string HiddenResponseMessage = "The response is hidden because it may contain values of secrets you cannot change.";
 
-    public Task<List<IntegrationListItem>> ListAsync(CurrentUser actor) =>
-        db.Integrations.AsNoTracking()
+    /// <summary>The organization's integrations, each flagged when a run would now be refused because it mixes secrets of different people.</summary>
+    public async Task<List<IntegrationListItem>> ListAsync(CurrentUser actor)
+    {
+        var rows = await db.Integrations.AsNoTracking()
             .Where(i => i.OrganizationId == actor.OrganizationId)
             .OrderBy(i => i.Name)
-            .Select(i => new IntegrationListItem(i.Id, i.Name, i.Method, i.Url, i.Owner!.DisplayName, i.References.Count,
-                db.IntegrationRuns.Where(r => r.IntegrationId == i.Id).OrderByDescending(r => r.StartedAt).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefault(),
-                db.IntegrationRuns.Where(r => r.IntegrationId == i.Id).OrderByDescending(r => r.StartedAt)
-                    .Select(r => r.Succeeded ? "HTTP " + r.StatusCode : "Failed").FirstOrDefault()))
+            .Select(i => new
+            {
+                Item = new IntegrationListItem(i.Id, i.Name, i.Method, i.Url, i.Owner!.DisplayName, i.References.Count,
+                    db.IntegrationRuns.Where(r => r.IntegrationId == i.Id).OrderByDescending(r => r.StartedAt).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefault(),
+                    db.IntegrationRuns.Where(r => r.IntegrationId == i.Id).OrderByDescending(r => r.StartedAt)
+                        .Select(r => r.Succeeded ? "HTTP " + r.StatusCode : "Failed").FirstOrDefault(), null),
+                i.OwnerId,
+                Names = i.References.Select(r => r.SecretName).ToList(),
+            })
             .ToListAsync();
+        var names = rows.SelectMany(r => r.Names).Distinct().ToList();
+        var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == actor.OrganizationId && names.Contains(s.Name))
+            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
+        var list = new List<IntegrationListItem>(rows.Count);
+        foreach (var row in rows)
+        {
+            var used = secrets.Where(s => row.Names.Contains(s.Name)).ToList();
+            var refusals = await MixingRefusalsAsync(actor.OrganizationId, row.OwnerId, used);
+            list.Add(row.Item with { RuleBroken = refusals.FirstOrDefault() });
+        }
+
+        return list;
+    }
 
     public async Task<Result<IntegrationDetails>> GetAsync(CurrentUser actor, Guid id)
     {
@@ -66,9 +94,6 @@ public sealed class IntegrationService(
         if (errors.Count > 0) return Result<IntegrationDetails>.Invalid(errors);
 
         var names = SecretTemplate.References(draft.Url, draft.Headers, draft.Body);
-        var refused = await RefusedReferencesAsync(actor, names);
-        if (refused.Count > 0) return Result<IntegrationDetails>.Invalid(refused);
-
         var saved = await db.InTransactionAsync(async () =>
         {
             var now = clock.GetUtcNow();
@@ -88,6 +113,9 @@ public sealed class IntegrationService(
 
             if (await db.Integrations.AnyAsync(i => i.OrganizationId == actor.OrganizationId && i.Name == draft.Name && i.Id != integration.Id))
                 return Result<Guid>.Invalid("Name", $"An integration named {draft.Name} already exists in this organization.");
+
+            var refused = await ReferenceRefusalsAsync(actor.OrganizationId, integration.OwnerId, names);
+            if (refused.Count > 0) return Result<Guid>.Invalid(refused.Select(r => new FieldError("", r)).ToList());
 
             integration.Name = draft.Name;
             integration.Method = draft.Method;
@@ -138,19 +166,15 @@ public sealed class IntegrationService(
         if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<RunView>.NotFound();
 
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
-        // The run uses secrets on its owner's behalf: judged on the owner as stored now (role, and whether still active).
-        var owner = await db.Users.AsNoTracking().Where(u => u.Id == integration.OwnerId)
-            .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).FirstAsync();
-        var ownerPrincipal = owner.ToPrincipal();
         var started = clock.GetUtcNow();
-
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            async secret => (await authorization.AuthorizeAsync(ownerPrincipal, secret, ResourceOperations.Update)).Succeeded);
+            secrets => MixingRefusalsAsync(integration.OrganizationId, integration.OwnerId, secrets.Select(NamedSecret.Of).ToList()));
         IntegrationRun run;
+        string? auditDetail = null;
         if (!resolved.IsOk)
         {
             run = Record(integration, actor, started, environment, names, new OutboundResponse(null, "", "", false,
-                string.Join(" ", resolved.Errors.Select(e => e.Message)), 0));
+                string.Join(" ", resolved.Errors.Select(e => e.Message)), 0), responseBytes: 0);
         }
         else
         {
@@ -158,21 +182,25 @@ public sealed class IntegrationService(
             var redactor = new Redactor(values.Select(v => (v.Value, v.Mask)));
             var byName = values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
             var response = await SendAsync(integration, byName);
+            // Where a refused or failed request went (the address, the redirect's origin) is for the audit trail only.
+            auditDetail = redactor.Redact(response.AuditDetail);
             run = Record(integration, actor, started, environment, names, response with
             {
-                Headers = redactor.Redact(response.Headers)!,
+                Headers = redactor.RedactHeaders(response.Headers)!,
                 Body = redactor.Redact(response.Body)!,
                 Error = redactor.Redact(response.Error),
-            });
+            }, Encoding.UTF8.GetByteCount(response.Body));
         }
 
         db.IntegrationRuns.Add(run);
         var decrypted = resolved.IsOk ? string.Join(", ", names) : "none";
         audit.Record(AuditAction.IntegrationRun, AuditActor.Of(actor),
             $"Integration {integration.Name} run in {environment}; decrypted: {decrypted}; " +
-            (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}"), secretName: string.Join(", ", names));
+            (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}") +
+            (run.Succeeded && run.Error is not null ? $" {run.Error}" : "") + (auditDetail is null ? "" : $" Detail: {auditDetail}"),
+            secretName: string.Join(", ", names));
         await db.SaveChangesAsync();
-        return Result<RunView>.Ok(ToView(run, actor.DisplayName));
+        return Result<RunView>.Ok(await ViewAsync(actor, run, actor.DisplayName));
     }
 
     private async Task<OutboundResponse> SendAsync(Integration integration, IReadOnlyDictionary<string, string> values)
@@ -187,7 +215,7 @@ public sealed class IntegrationService(
     }
 
     private IntegrationRun Record(Integration integration, CurrentUser actor, DateTimeOffset started, SecretEnvironment environment,
-        IReadOnlyList<string> names, OutboundResponse response) => new()
+        IReadOnlyList<string> names, OutboundResponse response, long responseBytes) => new()
     {
         IntegrationId = integration.Id,
         OrganizationId = integration.OrganizationId,
@@ -201,21 +229,70 @@ public sealed class IntegrationService(
         Error = response.Error,
         ResponseHeaders = response.Headers,
         ResponseBody = response.Body,
+        ResponseBytes = responseBytes,
         Truncated = response.Truncated,
     };
 
-    private async Task<List<FieldError>> RefusedReferencesAsync(CurrentUser actor, IReadOnlyList<string> names)
+    /// <summary>Why a template may not be saved with these references: names that do not exist, and secrets it may not mix.</summary>
+    private async Task<IReadOnlyList<string>> ReferenceRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<string> names)
     {
-        var secrets = await db.Secrets.AsNoTracking().Include(s => s.Owner)
-            .Where(s => s.OrganizationId == actor.OrganizationId && names.Contains(s.Name)).ToListAsync();
-        var refused = new List<FieldError>();
-        foreach (var secret in secrets)
+        var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == organizationId && names.Contains(s.Name))
+            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
+        var unknown = names.Where(n => secrets.All(s => s.Name != n)).ToList();
+        if (unknown.Count > 0) return [$"No secret is named {string.Join(", ", unknown)}: create it first, or correct the reference."];
+        return await MixingRefusalsAsync(organizationId, templateOwnerId, names.Select(n => secrets.First(s => s.Name == n)).ToList());
+    }
+
+    /// <summary>
+    /// Why a run of a template owned by <paramref name="templateOwnerId"/> may not decrypt <paramref name="secrets"/>
+    /// together (none when it may). Everyone who can change an input of the run must be allowed to change every secret
+    /// it decrypts. Administrators may change every secret, so it comes down to the template's owner and each secret's
+    /// owner, each asked of the authorization handler as stored now (a deactivated owner counts as a Member).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MixingRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<NamedSecret> secrets)
+    {
+        var ownerIds = secrets.Select(s => s.OwnerId).Prepend(templateOwnerId).Distinct().ToList();
+        var owners = await db.Users.AsNoTracking().Where(u => ownerIds.Contains(u.Id) && u.OrganizationId == organizationId)
+            .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).ToListAsync();
+        var refusals = new List<string>();
+        foreach (var ownerId in ownerIds)
         {
-            if (!await authorization.AllowsAsync(actor, secret, ResourceOperations.Update))
-                refused.Add(new("", string.Format(NotAllowedToUseMessage, secret.Name, secret.Owner!.DisplayName)));
+            // An owner who is not a member of this organization (never the case through the app) may change nothing here.
+            var owner = owners.FirstOrDefault(o => o.UserId == ownerId);
+            var cannotChange = new List<string>();
+            foreach (var secret in secrets)
+            {
+                if (owner is null || !await authorization.AllowsAsync(owner, secret, ResourceOperations.Update)) cannotChange.Add(secret.Name);
+            }
+
+            if (cannotChange.Count == 0) continue;
+            var who = owner?.DisplayName ?? "a former member";
+            var owned = secrets.FirstOrDefault(s => s.OwnerId == ownerId);
+            refusals.Add(owned is not null
+                ? $"{owned.Name} is owned by {who}, who may not change {string.Join(", ", cannotChange)}."
+                : $"This integration is owned by {who}, who may not change {string.Join(", ", cannotChange)}.");
         }
 
-        return refused;
+        return refusals;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="viewer"/> may see what a run brought back: only someone who may change every secret it
+    /// decrypted, judged now (a secret that no longer exists under its name only administrators may see).
+    /// </summary>
+    private async Task<bool> MaySeeResponseAsync(CurrentUser viewer, IntegrationRun run)
+    {
+        var names = run.SecretNames.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 0) return true;
+        var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == run.OrganizationId && names.Contains(s.Name))
+            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
+        if (secrets.Count < names.Length && !await authorization.AllowsAsync(viewer, OrganizationOperations.Administer)) return false;
+        foreach (var secret in secrets)
+        {
+            if (!await authorization.AllowsAsync(viewer, secret, ResourceOperations.Update)) return false;
+        }
+
+        return true;
     }
 
     private Task<Integration?> LoadAsync(CurrentUser actor, Guid id, bool tracked)
@@ -234,9 +311,27 @@ public sealed class IntegrationService(
         return new IntegrationDetails(integration.Id, integration.Name, integration.Method, integration.Url, integration.Headers,
             integration.Body, integration.Version, integration.OwnerId, ownerName,
             await authorization.AllowsAsync(actor, integration, ResourceOperations.Update), await ReferencesAsync(actor, names),
-            runs.Select(r => ToView(r, r.RunBy!.DisplayName)).ToList());
+            await ViewsAsync(actor, runs));
     }
 
-    private static RunView ToView(IntegrationRun run, string runBy) => new(run.Id, run.StartedAt, runBy, run.Environment, run.SecretNames,
-        run.Succeeded, run.StatusCode, run.DurationMs, run.Error, run.ResponseHeaders, run.ResponseBody, run.Truncated);
+    private async Task<IReadOnlyList<RunView>> ViewsAsync(CurrentUser viewer, IReadOnlyList<IntegrationRun> runs)
+    {
+        var views = new List<RunView>(runs.Count);
+        foreach (var run in runs) views.Add(await ViewAsync(viewer, run, run.RunBy!.DisplayName));
+        return views;
+    }
+
+    /// <summary>The run as <paramref name="viewer"/> may see it: headers and body only when they may change every secret it decrypted.</summary>
+    private async Task<RunView> ViewAsync(CurrentUser viewer, IntegrationRun run, string runBy)
+    {
+        var visible = await MaySeeResponseAsync(viewer, run);
+        return new RunView(run.Id, run.StartedAt, runBy, run.Environment, run.SecretNames, run.Succeeded, run.StatusCode, run.DurationMs,
+            run.Error, visible ? run.ResponseHeaders : "", visible ? run.ResponseBody : "", run.Truncated, run.ResponseBytes, ResponseHidden: !visible);
+    }
+}
+
+/// <summary>A secret as the mixing and visibility rules need it: its name and whose it is.</summary>
+public sealed record NamedSecret(string Name, Guid OrganizationId, Guid OwnerId) : IOwnedResource
+{
+    public static NamedSecret Of(StoredSecretValue stored) => new(stored.Name, stored.OrganizationId, stored.OwnerId);
 }

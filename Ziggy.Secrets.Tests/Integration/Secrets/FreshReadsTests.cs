@@ -63,8 +63,18 @@ public class FreshReadsTests : IAsyncLifetime
         _app.WithServiceAsync<SecretValueResolver, Result<IReadOnlyList<ResolvedValue>>>(async r =>
         {
             var authorization = _app.Services.GetRequiredService<IAuthorizationService>();
+            var actor = user ?? _olivia;
             return await r.ResolveAsync(_olivia.OrganizationId, names.Length > 0 ? names : ["API_KEY", "TOKEN"], SecretEnvironment.Production,
-                secret => authorization.AllowsAsync(user ?? _olivia, secret, ResourceOperations.Update));
+                async secrets =>
+                {
+                    var refusals = new List<string>();
+                    foreach (var secret in secrets)
+                    {
+                        if (!await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) refusals.Add($"{actor.DisplayName} may not change {secret.Name}.");
+                    }
+
+                    return refusals;
+                });
         });
 
     private static string ValueOf(Result<IReadOnlyList<ResolvedValue>> result, string name)
@@ -287,7 +297,7 @@ public class FreshReadsTests : IAsyncLifetime
         await ExecuteAsync($"""UPDATE "Secrets" SET "OwnerId" = {_olivia.UserId} WHERE "Id" = {token}""");
         var result = await ResolveAsync(miaActor, "TOKEN");
 
-        Assert.StartsWith("This integration's owner may not use secret TOKEN", Assert.Single(result.Errors).Message);
+        Assert.Equal("Mia Member may not change TOKEN. Nothing was sent.", Assert.Single(result.Errors).Message);
     }
 }
 

@@ -30,7 +30,6 @@ public sealed class OutboundAddressPolicyTests
         { "2606:4700:4700::1111", Reach.Public },
         { "2001:4860:4860::8888", Reach.Public },
         { "fbff:ffff::1", Reach.Public },
-        { "::2", Reach.Public },
         { "::ffff:8.8.8.8", Reach.Public },
 
         { "10.0.0.0", Reach.Private },
@@ -74,6 +73,51 @@ public sealed class OutboundAddressPolicyTests
         { "::ffff:224.0.0.1", Reach.Never },
         { "ff02::1", Reach.Never },
         { "ff00::", Reach.Never },
+        // ::0.0.0.2 is an IPv4-compatible form of 0.0.0.2.
+        { "::2", Reach.Never },
+    };
+
+    /// <summary>IPv6 forms that carry an IPv4 address, and the IPv4 address a translator or tunnel would deliver them to.</summary>
+    public static TheoryData<string, string, Reach> Embedded => new()
+    {
+        // IPv4-compatible ::a.b.c.d
+        { "::127.0.0.1", "127.0.0.1", Reach.Loopback },
+        { "::10.1.2.3", "10.1.2.3", Reach.Private },
+        { "::169.254.169.254", "169.254.169.254", Reach.Never },
+        { "::8.8.8.8", "8.8.8.8", Reach.Public },
+        // IPv4-translated ::ffff:0:a.b.c.d
+        { "::ffff:0:7f00:1", "127.0.0.1", Reach.Loopback },
+        { "::ffff:0:c0a8:101", "192.168.1.1", Reach.Private },
+        { "::ffff:0:a9fe:a9fe", "169.254.169.254", Reach.Never },
+        { "::ffff:0:808:808", "8.8.8.8", Reach.Public },
+        // NAT64 well-known prefix 64:ff9b::/96
+        { "64:ff9b::7f00:1", "127.0.0.1", Reach.Loopback },
+        { "64:ff9b::a01:203", "10.1.2.3", Reach.Private },
+        { "64:ff9b::a9fe:a9fe", "169.254.169.254", Reach.Never },
+        { "64:ff9b::808:808", "8.8.8.8", Reach.Public },
+        // NAT64 local-use prefix 64:ff9b:1::/48, /96 layout
+        { "64:ff9b:1::7f00:1", "127.0.0.1", Reach.Loopback },
+        { "64:ff9b:1::ac10:1", "172.16.0.1", Reach.Private },
+        { "64:ff9b:1::a9fe:a9fe", "169.254.169.254", Reach.Never },
+        { "64:ff9b:1::808:808", "8.8.8.8", Reach.Public },
+        // ... any other layout puts the IPv4 where that network chose: at least private
+        { "64:ff9b:1:1::808:808", "8.8.8.8", Reach.Private },
+        { "64:ff9b:1:1::7f00:1", "127.0.0.1", Reach.Loopback },
+        { "64:ff9b:1:1::a9fe:a9fe", "169.254.169.254", Reach.Never },
+        // 6to4 2002:a.b.c.d::/48
+        { "2002:7f00:1::", "127.0.0.1", Reach.Loopback },
+        { "2002:a01:203::1", "10.1.2.3", Reach.Private },
+        { "2002:a9fe:a9fe::", "169.254.169.254", Reach.Never },
+        { "2002:808:808::1", "8.8.8.8", Reach.Public },
+        // Teredo 2001:0:<server IPv4>:<flags>:<port>:<client IPv4 inverted>; the client 8.8.8.8 is f7f7:f7f7
+        { "2001:0:808:808::80ff:fffe", "127.0.0.1", Reach.Loopback },
+        { "2001:0:808:808::f5fe:fdfc", "10.1.2.3", Reach.Private },
+        { "2001:0:808:808::5601:5601", "169.254.169.254", Reach.Never },
+        { "2001:0:808:808::f7f7:f7f7", "8.8.8.8", Reach.Public },
+        { "2001:0:7f00:1::f7f7:f7f7", "127.0.0.1", Reach.Loopback },
+        { "2001:0:c0a8:101::f7f7:f7f7", "192.168.1.1", Reach.Private },
+        { "2001:0:a9fe:a9fe::f7f7:f7f7", "169.254.169.254", Reach.Never },
+        { "2001:0:7f00:1::5601:5601", "169.254.169.254", Reach.Never },
     };
 
     [Theory]
@@ -113,6 +157,35 @@ public sealed class OutboundAddressPolicyTests
     }
 
     [Theory]
+    [MemberData(nameof(Embedded))]
+    public void Refusal_IPv6CarryingIPv4_JudgedByTheCarriedAddress(string address, string carried, Reach reach)
+    {
+        var strict = new OutboundAddressPolicy(allowPrivateNetworks: false).Refusal(IPAddress.Parse(address));
+        var lenient = new OutboundAddressPolicy(allowPrivateNetworks: true).Refusal(IPAddress.Parse(address));
+
+        var subject = $"{IPAddress.Parse(address)} (carrying {carried})";
+        switch (reach)
+        {
+            case Reach.Public:
+                Assert.Null(strict);
+                Assert.Null(lenient);
+                break;
+            case Reach.Private:
+                Assert.Equal($"{subject} is a private network address; set Ziggy:Integrations:AllowPrivateNetworks to true to allow it.", strict);
+                Assert.Null(lenient);
+                break;
+            case Reach.Loopback:
+                Assert.Equal($"{subject} is a loopback address; set Ziggy:Integrations:AllowPrivateNetworks to true to allow it.", strict);
+                Assert.Null(lenient);
+                break;
+            default:
+                Assert.Equal($"{subject} is a link-local or cloud-metadata address, which integrations may never reach.", strict);
+                Assert.Equal(strict, lenient);
+                break;
+        }
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void Refusal_CloudMetadataAddress_ExplainsWhy(bool allowPrivateNetworks)
@@ -133,7 +206,7 @@ public sealed class OutboundAddressPolicyTests
     }
 
     [Fact]
-    public void CreateHandler_Always_ConnectsThroughPolicyWithoutRedirectsProxyOrCookies()
+    public void CreateHandler_Always_ConnectsThroughPolicyWithoutRedirectsProxyCookiesOrTraceHeaders()
     {
         using var handler = new OutboundAddressPolicy(allowPrivateNetworks: true).CreateHandler();
 
@@ -143,6 +216,7 @@ public sealed class OutboundAddressPolicyTests
         Assert.False(handler.UseCookies);
         Assert.Equal(DecompressionMethods.None, handler.AutomaticDecompression);
         Assert.Equal(TimeSpan.FromMinutes(2), handler.PooledConnectionLifetime);
+        Assert.Null(handler.ActivityHeadersPropagator);
     }
 
     [Theory]
@@ -160,7 +234,9 @@ public sealed class OutboundAddressPolicyTests
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"http://{host}:{port}/", timeout.Token));
 
         var refused = Assert.Single(Chain(error).OfType<OutboundAddressRefusedException>());
-        Assert.Contains("is a loopback address", refused.Message);
+        Assert.Equal("The destination is not a public address.", refused.Message);
+        Assert.Contains("is a loopback address", refused.Detail);
+        Assert.All(Chain(error), e => Assert.DoesNotContain("loopback", e.Message));
         Assert.False(listener.Pending());
     }
 
@@ -173,7 +249,7 @@ public sealed class OutboundAddressPolicyTests
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("http://[::1]:9/", timeout.Token));
 
         Assert.Equal("::1 is a loopback address; set Ziggy:Integrations:AllowPrivateNetworks to true to allow it.",
-            Assert.Single(Chain(error).OfType<OutboundAddressRefusedException>()).Message);
+            Assert.Single(Chain(error).OfType<OutboundAddressRefusedException>()).Detail);
     }
 
     [Fact]

@@ -25,4 +25,32 @@ public sealed class SecretTemplateTests
     public void SubstituteUrl_WholeUrlFromASecret_IsUsedAsItIs() =>
         Assert.Equal("https://hooks.example.test/T000/B000/XXX",
             SecretTemplate.SubstituteUrl(" {{secrets.WEBHOOK}} ", new Dictionary<string, string> { ["WEBHOOK"] = "https://hooks.example.test/T000/B000/XXX" }));
+
+    [Theory]
+    [InlineData("http://{{secrets.HOST}}:5399/export", "http://evil.test:5399/export")]
+    [InlineData("https://api.test:{{secrets.PORT}}/v1?k={{secrets.HOST}}", "https://api.test:8443/v1?k=evil.test")]
+    [InlineData("{{secrets.BASE}}/v1/charges?x={{secrets.PATHY}}", "https://api.test/root/v1/charges?x=a%2Fb")]
+    [InlineData("https://hooks.test/services/{{secrets.PATHY}}", "https://hooks.test/services/a%2Fb")]
+    public void SubstituteUrl_SchemeHostAndPortAsTheyAre_PathAndQueryPercentEncoded(string template, string expected) =>
+        Assert.Equal(expected, SecretTemplate.SubstituteUrl(template, new Dictionary<string, string>
+        {
+            ["HOST"] = "evil.test", ["PORT"] = "8443", ["BASE"] = "https://api.test/root", ["PATHY"] = "a/b",
+        }));
+
+    [Theory]
+    [InlineData("{{secrets.WEBHOOK}}")]
+    [InlineData("{{secrets.BASE}}/v1")]
+    [InlineData("http://{{secrets.HOST}}:5399/export")]
+    [InlineData("https://{{secrets.HOST}}")]
+    [InlineData("http://api.test:{{secrets.PORT}}/x")]
+    [InlineData("http://{{secrets.HOST}}:{{secrets.PORT}}/x")]
+    [InlineData("https://api.test/{{secrets.P}}?q={{secrets.Q}}")]
+    public void CanBeHttpUrl_PlaceholdersAnywhere_Accepted(string template) => Assert.True(SecretTemplate.CanBeHttpUrl(template));
+
+    [Theory]
+    [InlineData("ftp://{{secrets.HOST}}/x")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("api.test/v1")]
+    [InlineData("javascript:{{secrets.X}}")]
+    public void CanBeHttpUrl_NotHttp_Refused(string template) => Assert.False(SecretTemplate.CanBeHttpUrl(template));
 }

@@ -422,6 +422,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ResponseBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ResponseHeaders")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -434,6 +434,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<long>("ResponseBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ResponseHeaders")
                         .IsRequired()
                         .HasColumnType("text");
