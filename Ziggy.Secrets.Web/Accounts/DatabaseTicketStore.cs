@@ -48,17 +48,9 @@ public sealed class DatabaseTicketStore(IDataProtectionProvider protection, Time
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => InScopeAsync(db => RetrieveAsync(db, key, null));
 
-    public Task RenewAsync(string key, AuthenticationTicket ticket) => InScopeAsync(async db =>
-    {
-        await RenewAsync(db, key, ticket);
-        return true;
-    });
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => InScopeAsync(db => RenewAsync(db, key, ticket));
 
-    public Task RemoveAsync(string key) => InScopeAsync(async db =>
-    {
-        await RemoveAsync(db, key);
-        return true;
-    });
+    public Task RemoveAsync(string key) => InScopeAsync(db => RemoveAsync(db, key));
 
     private async Task<string> StoreAsync(ZiggyDbContext db, AuthenticationTicket ticket, HttpContext? http)
     {
@@ -148,5 +140,11 @@ public sealed class DatabaseTicketStore(IDataProtectionProvider protection, Time
     {
         await using var scope = scopes.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<ZiggyDbContext>());
+    }
+
+    private async Task InScopeAsync(Func<ZiggyDbContext, Task> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await work(scope.ServiceProvider.GetRequiredService<ZiggyDbContext>());
     }
 }
