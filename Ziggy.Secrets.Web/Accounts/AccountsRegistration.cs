@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Data;
 
@@ -39,8 +40,14 @@ public static class AccountsRegistration
             .AddDefaultTokenProviders();
         services.Replace(ServiceDescriptor.Scoped<ILookupNormalizer, ZiggyLookupNormalizer>());
 
+        services.AddOptions<UserSessionOptions>().BindConfiguration(UserSessionOptions.Section)
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.AbsoluteLifetime > TimeSpan.Zero,
+                $"{UserSessionOptions.Section}:IdleTimeout and AbsoluteLifetime must be positive durations such as 08:00:00 or 7.00:00:00.")
+            .ValidateOnStart();
+        services.AddSingleton<DatabaseTicketStore>();
+
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
-            .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(options =>
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure<DatabaseTicketStore, IOptions<UserSessionOptions>>((options, store, sessions) =>
             {
                 options.LoginPath = "/Account/SignIn";
                 options.LogoutPath = "/Account/SignOut";
@@ -50,8 +57,11 @@ public static class AccountsRegistration
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                options.ExpireTimeSpan = TimeSpan.FromHours(8);
-                options.SlidingExpiration = true;
+                // The cookie names a server-side session; the store ends it when idle, and the ticket expires with the
+                // session's absolute lifetime (sliding would only move that, so it is off).
+                options.SessionStore = store;
+                options.ExpireTimeSpan = sessions.Value.AbsoluteLifetime;
+                options.SlidingExpiration = false;
                 options.Events.OnValidatePrincipal = SessionValidator.ValidatePrincipalAsync;
                 options.Events.OnRedirectToLogin = SessionValidator.RedirectToSignInAsync;
                 options.Events.OnRedirectToAccessDenied = SessionValidator.RedirectToAccessDeniedAsync;
@@ -70,6 +80,8 @@ public static class AccountsRegistration
         services.AddSingleton<SetupState>();
         services.AddScoped<SetupService>();
         services.AddScoped<SignInService>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<PasswordService>();
         services.AddScoped<TeamService>();
         services.AddScoped<InvitationService>();
         return services;

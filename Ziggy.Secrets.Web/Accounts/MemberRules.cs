@@ -14,6 +14,9 @@ public sealed record RoleChange(MemberFacts Target, Role NewRole, int OtherActiv
 
 public sealed record StatusChange(MemberFacts Target, bool Active, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
 
+/// <summary>Ending every session of a member (the count of SuperAdmins does not matter to it).</summary>
+public sealed record SignOutEverywhere(MemberFacts Target, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
+
 /// <summary>
 /// Who counts as what, and the ceilings on what an administrator may do to other members, in one place and free of
 /// storage so each can be tested on its own. Only the authorization handlers call these (pages and services ask
@@ -28,6 +31,7 @@ public static class MemberRules
     public const string HigherMemberMessage = "You cannot manage a member whose role is higher than yours.";
     public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
     public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
+    public const string OwnSessionsMessage = "End your own sessions on your Sessions page.";
 
     /// <summary>
     /// The role someone acts with. A deactivated member keeps their role on record but acts as a Member: an integration
@@ -57,6 +61,11 @@ public static class MemberRules
         target.Id == actor.Id ? OwnStatusMessage
         : Outranks(target, actor) ? HigherMemberMessage
         : LosesLastSuperAdmin(target, active, otherActiveSuperAdmins) ? LastSuperAdminDeactivateMessage
+        : null;
+
+    public static string? RefuseSignOutEverywhere(MemberFacts actor, MemberFacts target) =>
+        target.Id == actor.Id ? OwnSessionsMessage
+        : Outranks(target, actor) ? HigherMemberMessage
         : null;
 
     // The role on record, active or not: a deactivated SuperAdmin is still beyond an Admin's reach.

@@ -13,7 +13,8 @@ namespace Ziggy.Secrets.Web.Accounts;
 /// of another organization is answered NotFound, exactly like an id that does not exist. Who may do what is asked of
 /// <see cref="IAuthorizationService"/> (<see cref="OrganizationOperations"/>).
 /// </summary>
-public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> users, IAuthorizationService authorization, AuditTrail audit, TimeProvider clock)
+public sealed class TeamService(
+    ZiggyDbContext db, UserManager<ApplicationUser> users, IAuthorizationService authorization, AuditTrail audit, SessionService sessions, TimeProvider clock)
 {
     public async Task<Result<TeamView>> GetTeamAsync(CurrentUser actor)
     {
@@ -103,24 +104,35 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     public Task<Result<MemberRow>> ChangeRoleAsync(CurrentUser actor, Guid userId, Role newRole) =>
         ChangeMemberAsync(actor, userId, "Role",
             (target, others) => new RoleChange(target, newRole, others),
-            target =>
+            async target =>
             {
                 audit.Record(AuditAction.RoleChanged, AuditActor.Of(actor), $"Role changed from {target.Role} to {newRole}.",
                     targetUserId: target.Id, targetName: target.Email);
+                var lowered = newRole.Priority() < target.Role.Priority();
                 target.Role = newRole;
+                // Sessions opened with more access than the member now has end: they sign in again with the new role.
+                if (lowered) await sessions.EndAllAsync(target.Id, target.Email, AuditActor.Of(actor), $"Role lowered to {newRole}");
             });
 
     public Task<Result<MemberRow>> SetActiveAsync(CurrentUser actor, Guid userId, bool active) =>
         ChangeMemberAsync(actor, userId, "Status",
             (target, others) => new StatusChange(target, active, others),
-            target =>
+            async target =>
             {
                 audit.Record(active ? AuditAction.MemberReactivated : AuditAction.MemberDeactivated, AuditActor.Of(actor),
                     active ? "Member reactivated." : "Member deactivated; their sessions end.", targetUserId: target.Id, targetName: target.Email);
                 target.IsActive = active;
-                // A new security stamp ends the member's open sessions at their next request.
-                if (!active) target.SecurityStamp = Guid.NewGuid().ToString("N");
+                if (active) return;
+                // The per-request check compares the security stamp as well as the session rows.
+                target.SecurityStamp = Guid.NewGuid().ToString("N");
+                await sessions.EndAllAsync(target.Id, target.Email, AuditActor.Of(actor), "Member deactivated");
             });
+
+    /// <summary>An administrator ends every session of a member (who can sign in again).</summary>
+    public Task<Result<MemberRow>> SignOutEverywhereAsync(CurrentUser actor, Guid userId) =>
+        ChangeMemberAsync(actor, userId, "Sessions",
+            (target, others) => new SignOutEverywhere(target, others),
+            target => sessions.EndAllAsync(target.Id, target.Email, AuditActor.Of(actor), "Signed out everywhere by an administrator"));
 
     /// <summary>
     /// Loads both people inside one serializing transaction (so two SuperAdmins demoting each other at once cannot
@@ -130,7 +142,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
     /// </summary>
     private async Task<Result<MemberRow>> ChangeMemberAsync(
         CurrentUser actor, Guid userId, string field,
-        Func<MemberFacts, int, MemberChange> change, Action<ApplicationUser> apply)
+        Func<MemberFacts, int, MemberChange> change, Func<ApplicationUser, Task> apply)
     {
         // Spares a non-administrator the serializing transaction; the decision that counts is the one below.
         if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return Result<MemberRow>.NotFound();
@@ -148,7 +160,7 @@ public sealed class TeamService(ZiggyDbContext db, UserManager<ApplicationUser> 
             if (!decision.Succeeded)
                 return decision.Refusal() is { } refusal ? Result<MemberRow>.Invalid(field, refusal) : Result<MemberRow>.NotFound();
 
-            apply(target);
+            await apply(target);
             await db.SaveChangesAsync();
             return Result<MemberRow>.Ok(new MemberRow(target.Id, target.DisplayName, target.Email!, target.Role, target.IsActive));
         });

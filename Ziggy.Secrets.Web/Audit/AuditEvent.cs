@@ -19,6 +19,7 @@ public enum AuditAction
     IntegrationSaved,
     IntegrationDeleted,
     IntegrationRun,
+    SessionsEnded,
 }
 
 /// <summary>

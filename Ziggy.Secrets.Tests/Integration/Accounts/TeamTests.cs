@@ -164,7 +164,10 @@ public class TeamTests : IDisposable
 
         await ChangeRoleAsync(admin, mia.Id, "Member");
 
-        Assert.Equal(HttpStatusCode.NotFound, (await miaSession.GetAsync("/Team")).StatusCode);
+        // A lower role ends her sessions: she signs in again, as a Member.
+        Assert.Equal(HttpStatusCode.Redirect, (await miaSession.GetAsync("/Team")).StatusCode);
+        using var again = await _app.SignInAsync("mia@acme.test");
+        Assert.Equal(HttpStatusCode.NotFound, (await again.GetAsync("/Team")).StatusCode);
     }
 
     [Fact]

@@ -32,6 +32,18 @@ public sealed class TwoInstanceTests : IDisposable
         };
     }
 
+    /// <summary>Sets up the organization on <paramref name="instance"/>, which signs the session in there.</summary>
+    private static async Task SetUpAsync(TestSession session, RunningApp instance)
+    {
+        var setup = await session.GetPageAsync(instance.BaseUrl + "/Setup");
+        var signedIn = await session.SubmitAsync(setup.Form(), new()
+        {
+            ["Input.OrganizationName"] = "Acme", ["Input.DisplayName"] = "Olivia Owner", ["Input.Email"] = "owner@acme.test",
+            ["Input.Password"] = ZiggyAppFactory.Password, ["Input.ConfirmPassword"] = ZiggyAppFactory.Password,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+    }
+
     [Fact]
     public async Task TwoInstances_ShareSessionsAndWritesAndSplitConcurrentSavesIntoOneSuccess()
     {
@@ -43,13 +55,7 @@ public sealed class TwoInstanceTests : IDisposable
         using var session = new TestSession(new HttpClient(handler));
 
         // Set up and sign in on the first instance...
-        var setup = await session.GetPageAsync(first.BaseUrl + "/Setup");
-        var signedIn = await session.SubmitAsync(setup.Form(), new()
-        {
-            ["Input.OrganizationName"] = "Acme", ["Input.DisplayName"] = "Olivia Owner", ["Input.Email"] = "owner@acme.test",
-            ["Input.Password"] = ZiggyAppFactory.Password, ["Input.ConfirmPassword"] = ZiggyAppFactory.Password,
-        });
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        await SetUpAsync(session, first);
 
         // ...and the same cookie is a session on the second.
         var onSecond = await session.GetPageAsync(second.BaseUrl + "/Secrets");
@@ -86,5 +92,33 @@ public sealed class TwoInstanceTests : IDisposable
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, succeeded);
         Assert.Equal(19, conflicts);
+    }
+
+    [Fact]
+    public async Task TwoInstances_CookieSignedOutOnOne_IsRefusedByTheOther()
+    {
+        var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        using var first = await RunningApp.StartAsync(Instance(masterKey));
+        using var second = await RunningApp.StartAsync(Instance(masterKey));
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var session = new TestSession(new HttpClient(handler));
+        await SetUpAsync(session, first);
+        var cookie = handler.CookieContainer.GetCookies(new Uri(first.BaseUrl))["ziggy.auth"]!.Value;
+        using var replayer = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+        async Task<HttpStatusCode> ReplayOnSecondAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, second.BaseUrl + "/Secrets");
+            request.Headers.Add("Cookie", "ziggy.auth=" + cookie);
+            return (await replayer.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await ReplayOnSecondAsync());
+
+        // Signed out on the first instance...
+        var home = await session.GetPageAsync(first.BaseUrl + "/Secrets");
+        Assert.Equal(HttpStatusCode.Redirect, (await session.SubmitAsync(home.Form("form[action='/Account/SignOut']"))).StatusCode);
+
+        // ...the copied cookie is turned away by the second.
+        Assert.Equal(HttpStatusCode.Redirect, await ReplayOnSecondAsync());
     }
 }

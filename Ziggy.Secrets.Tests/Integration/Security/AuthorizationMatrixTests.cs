@@ -22,7 +22,7 @@ public sealed class AuthorizationMatrixTests
     private static readonly string[] Endpoints =
     [
         "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
-        "ChangeRole", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        "SignOutEverywhere", "ChangeRole", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
     ];
 
     private static readonly Dictionary<Caller, string[]> Allowed = new()
@@ -30,9 +30,9 @@ public sealed class AuthorizationMatrixTests
         [Caller.Anonymous] = [],
         [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
         // Creating in its own organization is allowed; nothing of the other organization can be touched, and a template
         // naming the other organization's secret is refused (no such secret exists in its own).
         [Caller.OtherOrganizationAdmin] = ["CreateSecret", "Invite"],
@@ -73,6 +73,8 @@ public sealed class AuthorizationMatrixTests
             Caller.MemberOwner => "mo@acme.test", Caller.MemberNonOwner => "mn@acme.test", Caller.Admin => "ad@acme.test",
             Caller.SuperAdmin => "sa@acme.test", Caller.OtherOrganizationAdmin => "oa@globex.test", _ => null,
         };
+        // The target has a session of their own, for the endpoints that end sessions.
+        using var targetSession = await app.SignInAsync("x@acme.test");
         using var session = email is null ? app.CreateSession() : await app.SignInAsync(email);
         var tokenPage = await session.GetPageAsync(email is null ? "/Account/SignIn" : "/Secrets");
         var token = tokenPage.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
@@ -86,6 +88,7 @@ public sealed class AuthorizationMatrixTests
             ["RunIntegration"] = ($"/Integrations/Edit?handler=Run&id={integration.Id}", new() { ["environment"] = "Development" }),
             ["Invite"] = ("/Team?handler=Invite", new() { ["Invite.Email"] = "invited@acme.test", ["Invite.Role"] = "Member" }),
             ["InviteSuperAdmin"] = ("/Team?handler=Invite", new() { ["Invite.Email"] = "boss@acme.test", ["Invite.Role"] = "SuperAdmin" }),
+            ["SignOutEverywhere"] = ($"/Team?handler=SignOutEverywhere&id={target.Id}", new()),
             ["ChangeRole"] = ($"/Team?handler=Role&id={target.Id}", new() { ["role"] = "Admin" }),
             ["Deactivate"] = ($"/Team?handler=Status&id={target.Id}", new() { ["active"] = "false" }),
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
@@ -160,7 +163,7 @@ public sealed class AuthorizationMatrixTests
         Assert.Contains("HTTP 200", await RunAsync(usesOwnSecret));
     }
 
-    /// <summary>Everything a state-changing endpoint could touch, except the audit trail (sign-ins write to it).</summary>
+    /// <summary>Everything a state-changing endpoint could touch (sessions included), except the audit trail (sign-ins write to it).</summary>
     private static Task<string> SnapshotAsync(ZiggyAppFactory app) => app.WithDbAsync(async db =>
     {
         var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values).OrderBy(s => s.Id).ToListAsync();
@@ -173,6 +176,7 @@ public sealed class AuthorizationMatrixTests
             await db.IntegrationRuns.CountAsync(),
             string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}")),
             await db.Invitations.CountAsync(),
-            await db.Organizations.CountAsync());
+            await db.Organizations.CountAsync(),
+            string.Join("|", await db.UserSessions.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync()));
     });
 }

@@ -106,6 +106,12 @@ public sealed class OrganizationAuthorizationHandlerTests
         { "deactivated admin changes a member", DeactivatedAdmin, new StatusChange(Member.Facts, false, 1), NotFound },
         { "deactivated SuperAdmin changes a member", DeactivatedSuperAdmin, new RoleChange(Member.Facts, Role.Admin, 1), NotFound },
         { "SuperAdmin of another organization", OtherOrganizationSuperAdmin, new StatusChange(Member.Facts, false, 1), NotFound },
+        { "admin signs a member out everywhere", Admin, new SignOutEverywhere(Member.Facts, 1), Allowed },
+        { "admin signs a SuperAdmin out everywhere", Admin, new SignOutEverywhere(SuperAdmin.Facts, 1), MemberRules.HigherMemberMessage },
+        { "own sessions from the team page", Admin, new SignOutEverywhere(Admin.Facts, 1), MemberRules.OwnSessionsMessage },
+        { "member signs a member out everywhere", Member, new SignOutEverywhere(Member.Facts with { Id = Guid.NewGuid() }, 1), NotFound },
+        { "deactivated admin signs a member out everywhere", DeactivatedAdmin, new SignOutEverywhere(Member.Facts, 1), NotFound },
+        { "SuperAdmin of another organization signs a member out everywhere", OtherOrganizationSuperAdmin, new SignOutEverywhere(Member.Facts, 1), NotFound },
     };
 
     [Theory]

@@ -261,6 +261,40 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.ToTable("Organizations");
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Accounts.UserSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Browser")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Ticket")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("UserSessions");
+                });
+
             modelBuilder.Entity("Ziggy.Secrets.Web.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -632,6 +666,15 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Accounts.UserSession", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.Integration", b =>

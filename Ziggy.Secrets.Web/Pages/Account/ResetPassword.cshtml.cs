@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 
 namespace Ziggy.Secrets.Web.Pages.Account;
 
 [AllowAnonymous]
-public sealed class ResetPasswordModel(UserManager<ApplicationUser> users) : PageModel
+public sealed class ResetPasswordModel(UserManager<ApplicationUser> users, SessionService sessions) : PageModel
 {
     public const string InvalidLinkMessage = "This reset link is not valid or was already used. Ask an operator for a new one.";
 
@@ -42,6 +43,8 @@ public sealed class ResetPasswordModel(UserManager<ApplicationUser> users) : Pag
         // The point of the link is to get a locked-out person back in.
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        // Whoever holds a copy of a cookie of this account is signed out too.
+        await sessions.EndAllAndSaveAsync(user.Id, user.Email, AuditActor.Of(user), "Password reset");
         Done = true;
         return Page();
     }

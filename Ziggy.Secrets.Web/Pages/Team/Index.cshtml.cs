@@ -7,7 +7,7 @@ using Ziggy.Secrets.Web.Pages.Shared;
 
 namespace Ziggy.Secrets.Web.Pages.Team;
 
-public sealed record MemberRowView(MemberRow Member, bool CanManage, bool IsSelf, IReadOnlyList<Role> AssignableRoles, string? Error = null);
+public sealed record MemberRowView(MemberRow Member, bool CanManage, bool IsSelf, IReadOnlyList<Role> AssignableRoles, string? Error = null, string? Notice = null);
 
 public sealed class IndexModel(TeamService team) : PageModel
 {
@@ -25,12 +25,13 @@ public sealed class IndexModel(TeamService team) : PageModel
 
     private readonly Dictionary<Guid, string> _rowErrors = [];
 
-    public MemberRowView RowFor(TeamMember member, string? error = null) => new(
+    public MemberRowView RowFor(TeamMember member, string? error = null, string? notice = null) => new(
         member.Member,
         member.CanManage,
         IsSelf: member.Member.Id == Me.UserId,
         AssignableRoles,
-        error ?? _rowErrors.GetValueOrDefault(member.Member.Id));
+        error ?? _rowErrors.GetValueOrDefault(member.Member.Id),
+        notice);
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
@@ -64,11 +65,14 @@ public sealed class IndexModel(TeamService team) : PageModel
             ? RowAsync(id, Result<MemberRow>.Invalid("Status", "Choose whether the member is active."))
             : ChangeAsync(id, () => team.SetActiveAsync(Me, id, active.Value));
 
-    private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change) =>
-        await RowAsync(id, await change());
+    public Task<IActionResult> OnPostSignOutEverywhereAsync(Guid id) =>
+        ChangeAsync(id, () => team.SignOutEverywhereAsync(Me, id), notice: "Signed out everywhere.");
 
-    /// <summary>htmx gets the member's row back (with the refusal in it); a plain form post gets the page.</summary>
-    private async Task<IActionResult> RowAsync(Guid id, Result<MemberRow> result)
+    private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change, string? notice = null) =>
+        await RowAsync(id, await change(), notice);
+
+    /// <summary>htmx gets the member's row back (with the refusal or <paramref name="notice"/> in it); a plain form post gets the page.</summary>
+    private async Task<IActionResult> RowAsync(Guid id, Result<MemberRow> result, string? notice = null)
     {
         if (result.Outcome == Outcome.NotFound) return NotFound();
         var error = result.IsOk ? null : result.Errors[0].Message;
@@ -78,7 +82,7 @@ public sealed class IndexModel(TeamService team) : PageModel
             var member = (await team.GetMemberAsync(Me, id)).Value;
             if (member is null) return NotFound();
             AssignableRoles = await team.AssignableRolesAsync(Me);
-            return Partial("_MemberRow", RowFor(member, error));
+            return Partial("_MemberRow", RowFor(member, error, result.IsOk ? notice : null));
         }
 
         if (error is null) return RedirectToPage();
