@@ -14,6 +14,9 @@ public sealed record RoleChange(MemberFacts Target, Role NewRole, int OtherActiv
 
 public sealed record StatusChange(MemberFacts Target, bool Active, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
 
+/// <summary>Turning off a member's two-factor sign-in (a lost phone): their authenticator and recovery codes stop working.</summary>
+public sealed record TwoFactorReset(MemberFacts Target, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
+
 /// <summary>
 /// Who counts as what, and the ceilings on what an administrator may do to other members, in one place and free of
 /// storage so each can be tested on its own. Only the authorization handlers call these (pages and services ask
@@ -28,6 +31,7 @@ public static class MemberRules
     public const string HigherMemberMessage = "You cannot manage a member whose role is higher than yours.";
     public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
     public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
+    public const string OwnTwoFactorMessage = "Change your own two-factor sign-in on your Two-factor page, where it asks for your password.";
 
     /// <summary>
     /// The role someone acts with. A deactivated member keeps their role on record but acts as a Member: an integration
@@ -57,6 +61,12 @@ public static class MemberRules
         target.Id == actor.Id ? OwnStatusMessage
         : Outranks(target, actor) ? HigherMemberMessage
         : LosesLastSuperAdmin(target, active, otherActiveSuperAdmins) ? LastSuperAdminDeactivateMessage
+        : null;
+
+    /// <remarks>Not one's own: that would turn off the second factor without the password the Two-factor page asks for.</remarks>
+    public static string? RefuseTwoFactorReset(MemberFacts actor, MemberFacts target) =>
+        target.Id == actor.Id ? OwnTwoFactorMessage
+        : Outranks(target, actor) ? HigherMemberMessage
         : null;
 
     // The role on record, active or not: a deactivated SuperAdmin is still beyond an Admin's reach.

@@ -19,6 +19,11 @@ public enum AuditAction
     IntegrationSaved,
     IntegrationDeleted,
     IntegrationRun,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorRecoveryCodesRenewed,
+    TwoFactorReset,
+    TwoFactorRequirementChanged,
 }
 
 /// <summary>

@@ -20,6 +20,7 @@ public sealed class OrganizationAuthorizationHandler : AuthorizationHandler<Orga
         var (allowed, refusal) = (requirement.Name, context.Resource) switch
         {
             (nameof(OrganizationOperations.Administer), _) => (true, null),
+            (nameof(OrganizationOperations.SetTwoFactorRequirement), _) => (true, null),
             (nameof(OrganizationOperations.ManageOrganizations), _) => (MemberRules.ManagesOrganizations(actor), null),
             (nameof(OrganizationOperations.Invite), Role role) => Decide(MemberRules.RefuseInvitation(actor, role)),
             (nameof(OrganizationOperations.ManageMember), MemberFacts target) when target.OrganizationId == actor.OrganizationId =>
@@ -28,6 +29,8 @@ public sealed class OrganizationAuthorizationHandler : AuthorizationHandler<Orga
                 Decide(MemberRules.RefuseRoleChange(actor, change.Target, change.NewRole, change.OtherActiveSuperAdmins)),
             (nameof(OrganizationOperations.ChangeMember), StatusChange change) when change.Target.OrganizationId == actor.OrganizationId =>
                 Decide(MemberRules.RefuseStatusChange(actor, change.Target, change.Active, change.OtherActiveSuperAdmins)),
+            (nameof(OrganizationOperations.ChangeMember), TwoFactorReset change) when change.Target.OrganizationId == actor.OrganizationId =>
+                Decide(MemberRules.RefuseTwoFactorReset(actor, change.Target)),
             _ => (false, (string?)null),
         };
 

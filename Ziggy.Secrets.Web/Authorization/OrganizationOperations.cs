@@ -28,8 +28,14 @@ public static class OrganizationOperations
     /// <summary>Be offered changes to a member at all (the team page's row actions). Resource: the member's <see cref="Accounts.MemberFacts"/>.</summary>
     public static readonly OrganizationOperationRequirement ManageMember = new(nameof(ManageMember));
 
-    /// <summary>Change a member's role or status. Resource: a <see cref="Accounts.RoleChange"/> or <see cref="Accounts.StatusChange"/>.</summary>
+    /// <summary>
+    /// Change a member's role or status, or reset their two-factor sign-in. Resource: a <see cref="Accounts.RoleChange"/>,
+    /// <see cref="Accounts.StatusChange"/> or <see cref="Accounts.TwoFactorReset"/>.
+    /// </summary>
     public static readonly OrganizationOperationRequirement ChangeMember = new(nameof(ChangeMember));
 
-    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember];
+    /// <summary>Decide who in the organization must use two-factor sign-in. No resource.</summary>
+    public static readonly OrganizationOperationRequirement SetTwoFactorRequirement = new(nameof(SetTwoFactorRequirement));
+
+    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember, SetTwoFactorRequirement];
 }
