@@ -1,7 +1,5 @@
 using Htmx;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Accounts;
 
@@ -14,23 +12,21 @@ public sealed class TwoFactorGateMiddleware(RequestDelegate next)
 {
     public const string EnrolmentPage = "/Account/TwoFactor";
 
+    private const string RequiredItem = "ziggy.two-factor-enrolment-required";
+
     // Page paths as routing resolved them, so no spelling of a URL (case, a trailing slash, /Index) gets past.
     private static readonly HashSet<string> OpenPages = new(StringComparer.OrdinalIgnoreCase) { EnrolmentPage, "/Account/SignOut", "/Error" };
 
-    // Runs on every page request of a signed-in user: only the columns the decision needs, through a compiled query.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<Pending?>>> PendingEnrolment = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.Users.AsNoTracking()
-            .Where(u => u.Id == id && !u.TwoFactorEnabled && u.Organization!.TwoFactorRequirement != TwoFactorRequirement.Off)
-            .Select(u => new Pending(u.Role, u.Organization!.TwoFactorRequirement))
-            .FirstOrDefault()));
+    /// <summary>
+    /// Called by the session check (<see cref="SessionValidator"/>), which reads the user and their organization's
+    /// requirement from the database on every request anyway: the gate costs no query of its own.
+    /// </summary>
+    public static void MarkEnrolmentRequired(HttpContext context) => context.Items[RequiredItem] = true;
 
-    private sealed record Pending(Role Role, TwoFactorRequirement Requirement);
-
-    public async Task InvokeAsync(HttpContext context, ZiggyDbContext db)
+    public async Task InvokeAsync(HttpContext context)
     {
         var page = context.GetEndpoint()?.Metadata.GetMetadata<PageActionDescriptor>();
-        if (page is not null && !OpenPages.Contains(page.ViewEnginePath) && CurrentUser.From(context.User) is { } me
-            && await PendingEnrolment.For(db)(db, me.UserId) is { } pending && pending.Requirement.AppliesTo(pending.Role))
+        if (page is not null && context.Items.ContainsKey(RequiredItem) && !OpenPages.Contains(page.ViewEnginePath))
         {
             if (context.Request.IsHtmx()) context.Response.Htmx(h => h.Redirect(EnrolmentPage));
             else context.Response.Redirect(EnrolmentPage);

@@ -43,9 +43,10 @@ public class TwoFactorTests : IDisposable
     }
 
     /// <summary>The password step through the real sign-in form.</summary>
-    private async Task<(TestSession Session, HttpResponseMessage Response)> PasswordStepAsync(string email, string password = ZiggyAppFactory.Password)
+    private async Task<(TestSession Session, HttpResponseMessage Response)> PasswordStepAsync(
+        string email, string password = ZiggyAppFactory.Password, string baseAddress = "http://localhost")
     {
-        var session = _app.CreateSession();
+        var session = _app.CreateSession(baseAddress);
         var page = await session.GetPageAsync("/Account/SignIn");
         var response = await session.SubmitAsync(page.Form(), new() { ["Input.Email"] = email, ["Input.Password"] = password });
         return (session, response);
@@ -148,6 +149,24 @@ public class TwoFactorTests : IDisposable
         var audited = await _app.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == AuditAction.SignInSucceeded && e.ActorId == owner.Id)
             .OrderByDescending(e => e.Id).Select(e => e.Details).FirstAsync());
         Assert.Equal("Signed in with an authenticator code.", audited);
+    }
+
+    [Fact]
+    public async Task SignIn_OverHttps_TwoFactorCookieIsSecureWithHostPrefixAndTheCodeStepWorks()
+    {
+        await _app.SetUpAsync();
+        var (key, _) = await EnrolledAsync("owner@acme.test");
+
+        var (session, password) = await PasswordStepAsync("owner@acme.test", baseAddress: "https://localhost");
+        using var _ = session;
+
+        var pending = password.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-ziggy.2fa=", StringComparison.Ordinal));
+        Assert.Contains("secure", pending, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/;", pending + ";", StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", pending, StringComparison.OrdinalIgnoreCase);
+        var code = await CodeStepAsync(session, Totp.Code(key, 1));
+        Assert.Contains(code.Headers.GetValues("Set-Cookie"), c => c.StartsWith("__Host-ziggy.auth=", StringComparison.Ordinal));
+        Assert.True(await SignedInAsync(session));
     }
 
     [Fact]
