@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,10 +35,12 @@ public static class AccountsRegistration
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<ZiggyDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<ZiggySignInManager>()
             .AddErrorDescriber<ZiggyIdentityErrors>()
             .AddClaimsPrincipalFactory<ZiggyClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            // Replaces the default authenticator provider (registered just above) with one that accepts each code once.
+            .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.Replace(ServiceDescriptor.Scoped<ILookupNormalizer, ZiggyLookupNormalizer>());
 
         services.AddOptions<UserSessionOptions>().BindConfiguration(UserSessionOptions.Section)
@@ -67,6 +70,19 @@ public static class AccountsRegistration
                 options.Events.OnRedirectToAccessDenied = SessionValidator.RedirectToAccessDeniedAsync;
             }));
 
+        // The password step's note of who passed it, which the code step reads: as strict as the session cookie, and it
+        // expires five minutes after the password whatever happens meanwhile.
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, options =>
+        {
+            options.Cookie.Name = "ziggy.2fa";
+            options.CookieManager = new SchemeAwareCookieManager();
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+            options.SlidingExpiration = false;
+        });
+
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AdminPolicy, p => p.AddRequirements(OrganizationOperations.Administer))
@@ -82,6 +98,7 @@ public static class AccountsRegistration
         services.AddScoped<SignInService>();
         services.AddScoped<SessionService>();
         services.AddScoped<PasswordService>();
+        services.AddScoped<TwoFactorService>();
         services.AddScoped<TeamService>();
         services.AddScoped<InvitationService>();
         return services;

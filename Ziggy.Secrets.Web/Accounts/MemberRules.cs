@@ -16,6 +16,8 @@ public sealed record StatusChange(MemberFacts Target, bool Active, int OtherActi
 
 /// <summary>Ending every session of a member (the count of SuperAdmins does not matter to it).</summary>
 public sealed record SignOutEverywhere(MemberFacts Target, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
+/// <summary>Turning off a member's two-factor sign-in (a lost phone): their authenticator and recovery codes stop working.</summary>
+public sealed record TwoFactorReset(MemberFacts Target, int OtherActiveSuperAdmins) : MemberChange(Target, OtherActiveSuperAdmins);
 
 /// <summary>
 /// Who counts as what, and the ceilings on what an administrator may do to other members, in one place and free of
@@ -32,6 +34,7 @@ public static class MemberRules
     public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
     public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
     public const string OwnSessionsMessage = "End your own sessions on your Sessions page.";
+    public const string OwnTwoFactorMessage = "Change your own two-factor sign-in on your Two-factor page, where it asks for your password.";
 
     /// <summary>
     /// The role someone acts with. A deactivated member keeps their role on record but acts as a Member: an integration
@@ -65,6 +68,12 @@ public static class MemberRules
 
     public static string? RefuseSignOutEverywhere(MemberFacts actor, MemberFacts target) =>
         target.Id == actor.Id ? OwnSessionsMessage
+        : Outranks(target, actor) ? HigherMemberMessage
+        : null;
+
+    /// <remarks>Not one's own: that would turn off the second factor without the password the Two-factor page asks for.</remarks>
+    public static string? RefuseTwoFactorReset(MemberFacts actor, MemberFacts target) =>
+        target.Id == actor.Id ? OwnTwoFactorMessage
         : Outranks(target, actor) ? HigherMemberMessage
         : null;
 

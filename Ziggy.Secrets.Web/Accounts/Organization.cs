@@ -9,4 +9,6 @@ public sealed class Organization
     public required string Name { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    public TwoFactorRequirement TwoFactorRequirement { get; set; }
 }

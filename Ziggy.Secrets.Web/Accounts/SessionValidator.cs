@@ -17,9 +17,11 @@ public static class SessionValidator
     // Only the columns the check needs, through a compiled query: this runs on every request.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<SessionUser?>>> UserToCheck = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(u => new SessionUser(u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId)).FirstOrDefault()));
+            .Select(u => new SessionUser(u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId,
+                u.TwoFactorEnabled, u.Organization!.TwoFactorRequirement)).FirstOrDefault()));
 
-    private sealed record SessionUser(bool IsActive, string? SecurityStamp, Role Role, string DisplayName, Guid OrganizationId);
+    private sealed record SessionUser(bool IsActive, string? SecurityStamp, Role Role, string DisplayName, Guid OrganizationId,
+        bool TwoFactorEnabled, TwoFactorRequirement TwoFactorRequirement);
 
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
@@ -35,6 +37,8 @@ public static class SessionValidator
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
             return;
         }
+
+        if (!user.TwoFactorEnabled && user.TwoFactorRequirement.AppliesTo(user.Role)) TwoFactorGateMiddleware.MarkEnrolmentRequired(context.HttpContext);
 
         var current = CurrentUser.From(principal!);
         if (current is null || current.Role != user.Role || current.DisplayName != user.DisplayName || current.OrganizationId != user.OrganizationId)

@@ -29,7 +29,8 @@ public sealed class TeamService(
             .OrderBy(i => i.ExpiresAt)
             .Select(i => new PendingInvitation(i.Id, i.Email, i.Role, i.ExpiresAt))
             .ToListAsync();
-        return Result<TeamView>.Ok(new TeamView(organization.Name, members, invitations));
+        return Result<TeamView>.Ok(new TeamView(organization.Name, members, invitations, organization.TwoFactorRequirement,
+            await authorization.AllowsAsync(actor, OrganizationOperations.SetTwoFactorRequirement)));
     }
 
     /// <summary>
@@ -43,7 +44,7 @@ public sealed class TeamService(
 
     /// <summary>Members as the team page and the transfer list show them, by name.</summary>
     private static IQueryable<MemberRow> Rows(IQueryable<ApplicationUser> users) =>
-        users.AsNoTracking().OrderBy(u => u.DisplayName).Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive));
+        users.AsNoTracking().OrderBy(u => u.DisplayName).Select(u => new MemberRow(u.Id, u.DisplayName, u.Email!, u.Role, u.IsActive, u.TwoFactorEnabled));
 
     public async Task<Result<TeamMember>> GetMemberAsync(CurrentUser actor, Guid userId)
     {
@@ -135,11 +136,52 @@ public sealed class TeamService(
             target => sessions.EndAllAsync(target.Id, target.Email, AuditActor.Of(actor), "Signed out everywhere by an administrator"));
 
     /// <summary>
+    /// For a member who lost their authenticator app: two-factor sign-in off, their key and recovery codes gone, their
+    /// sessions ended. They sign in with their password, and set it up again (at once, where the organization requires it).
+    /// </summary>
+    public Task<Result<MemberRow>> ResetTwoFactorAsync(CurrentUser actor, Guid userId) =>
+        ChangeMemberAsync(actor, userId, "TwoFactor",
+            (target, others) => new TwoFactorReset(target, others),
+            async target =>
+            {
+                audit.Record(AuditAction.TwoFactorReset, AuditActor.Of(actor), "Two-factor sign-in reset: their authenticator app and recovery codes no longer work.",
+                    targetUserId: target.Id, targetName: target.Email);
+                target.TwoFactorEnabled = false;
+                // A reset also answers a stolen phone: a new security stamp ends the member's open sessions.
+                target.SecurityStamp = Guid.NewGuid().ToString("N");
+                await TwoFactorService.ForgetAuthenticatorAsync(db, target.Id);
+            });
+
+    /// <summary>Who in the actor's organization must use two-factor sign-in (those who have not set it up are sent to do so).</summary>
+    public async Task<Result<TwoFactorRequirement>> SetTwoFactorRequirementAsync(CurrentUser actor, TwoFactorRequirement requirement)
+    {
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.SetTwoFactorRequirement)) return Result<TwoFactorRequirement>.NotFound();
+        if (!Enum.IsDefined(requirement)) return Result<TwoFactorRequirement>.Invalid("TwoFactorRequirement", "Choose who must use two-factor sign-in.");
+
+        var organization = await db.Organizations.FirstAsync(o => o.Id == actor.OrganizationId);
+        if (organization.TwoFactorRequirement == requirement) return Result<TwoFactorRequirement>.Ok(requirement);
+        audit.Record(AuditAction.TwoFactorRequirementChanged, AuditActor.Of(actor),
+            $"Two-factor sign-in: {organization.TwoFactorRequirement.Describe()} before, {requirement.Describe()} now.");
+        organization.TwoFactorRequirement = requirement;
+        await db.SaveChangesAsync();
+        return Result<TwoFactorRequirement>.Ok(requirement);
+    }
+
+    /// <summary>
     /// Loads both people inside one serializing transaction (so two SuperAdmins demoting each other at once cannot
     /// both win) and asks whether the actor, as loaded there, may make the change: NotFound for anyone outside the
     /// actor's organization or an actor no longer an active administrator, the refusal on <paramref name="field"/>
     /// for a change the rules forbid.
     /// </summary>
+    private Task<Result<MemberRow>> ChangeMemberAsync(
+        CurrentUser actor, Guid userId, string field,
+        Func<MemberFacts, int, MemberChange> change, Action<ApplicationUser> apply) =>
+        ChangeMemberAsync(actor, userId, field, change, target =>
+        {
+            apply(target);
+            return Task.CompletedTask;
+        });
+
     private async Task<Result<MemberRow>> ChangeMemberAsync(
         CurrentUser actor, Guid userId, string field,
         Func<MemberFacts, int, MemberChange> change, Func<ApplicationUser, Task> apply)
@@ -162,7 +204,7 @@ public sealed class TeamService(
 
             await apply(target);
             await db.SaveChangesAsync();
-            return Result<MemberRow>.Ok(new MemberRow(target.Id, target.DisplayName, target.Email!, target.Role, target.IsActive));
+            return Result<MemberRow>.Ok(new MemberRow(target.Id, target.DisplayName, target.Email!, target.Role, target.IsActive, target.TwoFactorEnabled));
         });
     }
 

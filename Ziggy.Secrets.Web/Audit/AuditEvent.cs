@@ -20,6 +20,11 @@ public enum AuditAction
     IntegrationDeleted,
     IntegrationRun,
     SessionsEnded,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorRecoveryCodesRenewed,
+    TwoFactorReset,
+    TwoFactorRequirementChanged,
 }
 
 /// <summary>

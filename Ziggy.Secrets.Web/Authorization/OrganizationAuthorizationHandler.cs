@@ -20,6 +20,7 @@ public sealed class OrganizationAuthorizationHandler : AuthorizationHandler<Orga
         var (allowed, refusal) = (requirement.Name, context.Resource) switch
         {
             (nameof(OrganizationOperations.Administer), _) => (true, null),
+            (nameof(OrganizationOperations.SetTwoFactorRequirement), _) => (true, null),
             (nameof(OrganizationOperations.ManageOrganizations), _) => (MemberRules.ManagesOrganizations(actor), null),
             (nameof(OrganizationOperations.Invite), Role role) => Decide(MemberRules.RefuseInvitation(actor, role)),
             (nameof(OrganizationOperations.ManageMember), MemberFacts target) when target.OrganizationId == actor.OrganizationId =>
@@ -30,6 +31,8 @@ public sealed class OrganizationAuthorizationHandler : AuthorizationHandler<Orga
                 Decide(MemberRules.RefuseStatusChange(actor, change.Target, change.Active, change.OtherActiveSuperAdmins)),
             (nameof(OrganizationOperations.ChangeMember), SignOutEverywhere change) when change.Target.OrganizationId == actor.OrganizationId =>
                 Decide(MemberRules.RefuseSignOutEverywhere(actor, change.Target)),
+            (nameof(OrganizationOperations.ChangeMember), TwoFactorReset change) when change.Target.OrganizationId == actor.OrganizationId =>
+                Decide(MemberRules.RefuseTwoFactorReset(actor, change.Target)),
             _ => (false, (string?)null),
         };
 

@@ -29,10 +29,14 @@ public static class OrganizationOperations
     public static readonly OrganizationOperationRequirement ManageMember = new(nameof(ManageMember));
 
     /// <summary>
-    /// Change a member's role or status, or end their sessions. Resource: a <see cref="Accounts.RoleChange"/>,
-    /// <see cref="Accounts.StatusChange"/> or <see cref="Accounts.SignOutEverywhere"/>.
+    /// Change a member's role or status, end their sessions, or reset their two-factor sign-in. Resource: a
+    /// <see cref="Accounts.RoleChange"/>, <see cref="Accounts.StatusChange"/>, <see cref="Accounts.SignOutEverywhere"/> or
+    /// <see cref="Accounts.TwoFactorReset"/>.
     /// </summary>
     public static readonly OrganizationOperationRequirement ChangeMember = new(nameof(ChangeMember));
 
-    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember];
+    /// <summary>Decide who in the organization must use two-factor sign-in. No resource.</summary>
+    public static readonly OrganizationOperationRequirement SetTwoFactorRequirement = new(nameof(SetTwoFactorRequirement));
+
+    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember, SetTwoFactorRequirement];
 }

@@ -14,6 +14,7 @@ public static class WebRegistration
             options.Conventions.AuthorizeFolder("/Organizations", AccountsRegistration.SuperAdminPolicy);
             options.Conventions.AllowAnonymousToPage("/Setup/Index");
             options.Conventions.AllowAnonymousToPage("/Account/SignIn");
+            options.Conventions.AllowAnonymousToPage("/Account/SignInTwoFactor");
             options.Conventions.AllowAnonymousToPage("/Account/ResetPassword");
             options.Conventions.AllowAnonymousToPage("/Invitations/Accept");
             options.Conventions.AllowAnonymousToPage("/Error");
@@ -38,6 +39,7 @@ public static class WebRegistration
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<SetupGateMiddleware>();
+        app.UseMiddleware<TwoFactorGateMiddleware>();
         app.UseAuthorization();
         app.MapStaticAssets().AllowAnonymous();
         app.MapHtmxAntiforgeryScript().AllowAnonymous();

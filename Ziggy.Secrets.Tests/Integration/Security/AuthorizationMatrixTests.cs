@@ -22,7 +22,9 @@ public sealed class AuthorizationMatrixTests
     private static readonly string[] Endpoints =
     [
         "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
-        "SignOutEverywhere", "ChangeRole", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        // Last: from then on the caller must set up two-factor sign-in before anything else.
+        "SetTwoFactorRequirement",
     ];
 
     private static readonly Dictionary<Caller, string[]> Allowed = new()
@@ -30,12 +32,13 @@ public sealed class AuthorizationMatrixTests
         [Caller.Anonymous] = [],
         [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
-        // Creating in its own organization is allowed; nothing of the other organization can be touched, and a template
-        // naming the other organization's secret is refused (no such secret exists in its own).
-        [Caller.OtherOrganizationAdmin] = ["CreateSecret", "Invite"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
+        // organization can be touched, and a template naming the other organization's secret is refused (no such secret
+        // exists in its own).
+        [Caller.OtherOrganizationAdmin] = ["CreateSecret", "Invite", "SetTwoFactorRequirement"],
     };
 
     public static TheoryData<Caller, string> Callers(string database)
@@ -60,6 +63,7 @@ public sealed class AuthorizationMatrixTests
         var nonOwner = await app.AddUserAsync(org, "mn@acme.test", Role.Member, "Nina NonOwner");
         await app.AddUserAsync(org, "ad@acme.test", Role.Admin, "Adam Admin");
         var target = await app.AddUserAsync(org, "x@acme.test", Role.Member, "Xavier Target");
+        await app.WithDbAsync(db => db.Users.Where(u => u.Id == target.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.TwoFactorEnabled, true)));
         var other = await app.AddOrganizationAsync("Globex");
         await app.AddUserAsync(other, "oa@globex.test", Role.Admin, "Olga OtherAdmin");
         var owner = new CurrentUser(memberOwner.Id, org, Role.Member, "Mo Owner");
@@ -91,6 +95,8 @@ public sealed class AuthorizationMatrixTests
             ["SignOutEverywhere"] = ($"/Team?handler=SignOutEverywhere&id={target.Id}", new()),
             ["ChangeRole"] = ($"/Team?handler=Role&id={target.Id}", new() { ["role"] = "Admin" }),
             ["Deactivate"] = ($"/Team?handler=Status&id={target.Id}", new() { ["active"] = "false" }),
+            ["ResetTwoFactor"] = ($"/Team?handler=TwoFactorReset&id={target.Id}", new()),
+            ["SetTwoFactorRequirement"] = ("/Team?handler=TwoFactorRequirement", new() { ["requirement"] = "Everyone" }),
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
             ["Setup"] = ("/Setup", new() { ["Input.OrganizationName"] = "Evil", ["Input.DisplayName"] = "E", ["Input.Email"] = "e@evil.test", ["Input.Password"] = "evil password 123", ["Input.ConfirmPassword"] = "evil password 123" }),
             ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
@@ -168,15 +174,16 @@ public sealed class AuthorizationMatrixTests
     {
         var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values).OrderBy(s => s.Id).ToListAsync();
         var integrations = await db.Integrations.AsNoTracking().OrderBy(i => i.Id).ToListAsync();
-        var users = await db.Users.AsNoTracking().OrderBy(u => u.Id).Select(u => new { u.Id, u.Role, u.IsActive, u.OrganizationId }).ToListAsync();
+        var users = await db.Users.AsNoTracking().OrderBy(u => u.Id).Select(u => new { u.Id, u.Role, u.IsActive, u.OrganizationId, u.TwoFactorEnabled }).ToListAsync();
+        var organizations = await db.Organizations.AsNoTracking().OrderBy(o => o.Id).Select(o => new { o.Id, o.TwoFactorRequirement }).ToListAsync();
         return string.Join("\n",
             string.Join("|", secrets.Select(s => $"{s.Id}:{s.Name}:{s.Description}:{s.OwnerId}:{s.Version}:" +
                 string.Join(",", s.Values.OrderBy(v => v.Environment).Select(v => Convert.ToHexString(v.Ciphertext))))),
             string.Join("|", integrations.Select(i => $"{i.Id}:{i.Name}:{i.Method}:{i.Url}:{i.Headers}:{i.Version}")),
             await db.IntegrationRuns.CountAsync(),
-            string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}")),
+            string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}:{u.TwoFactorEnabled}")),
             await db.Invitations.CountAsync(),
-            await db.Organizations.CountAsync(),
+            string.Join("|", organizations.Select(o => $"{o.Id}:{o.TwoFactorRequirement}")),
             string.Join("|", await db.UserSessions.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync()));
     });
 }

@@ -66,6 +66,15 @@ public sealed class OrganizationAuthorizationHandlerTests
         Assert.Equal(expected, await DecideAsync(Actor(who), OrganizationOperations.ManageOrganizations, null));
 
     [Theory]
+    [InlineData(Who.Anonymous, NotFound)]
+    [InlineData(Who.Member, NotFound)]
+    [InlineData(Who.Admin, Allowed)]
+    [InlineData(Who.SuperAdmin, Allowed)]
+    [InlineData(Who.DeactivatedAdmin, NotFound)]
+    public async Task HandleAsync_SetTwoFactorRequirement_OnlyActiveAdministrators(Who who, string expected) =>
+        Assert.Equal(expected, await DecideAsync(Actor(who), OrganizationOperations.SetTwoFactorRequirement, null));
+
+    [Theory]
     [InlineData(Who.Member, Role.Member, NotFound)]
     [InlineData(Who.DeactivatedSuperAdmin, Role.Member, NotFound)]
     [InlineData(Who.Admin, Role.Member, Allowed)]
@@ -112,6 +121,13 @@ public sealed class OrganizationAuthorizationHandlerTests
         { "member signs a member out everywhere", Member, new SignOutEverywhere(Member.Facts with { Id = Guid.NewGuid() }, 1), NotFound },
         { "deactivated admin signs a member out everywhere", DeactivatedAdmin, new SignOutEverywhere(Member.Facts, 1), NotFound },
         { "SuperAdmin of another organization signs a member out everywhere", OtherOrganizationSuperAdmin, new SignOutEverywhere(Member.Facts, 1), NotFound },
+        { "admin resets a member's two-factor", Admin, new TwoFactorReset(Member.Facts, 1), Allowed },
+        { "admin resets another admin's two-factor", Admin, new TwoFactorReset(Admin.Facts with { Id = Guid.NewGuid() }, 1), Allowed },
+        { "admin resets a SuperAdmin's two-factor", Admin, new TwoFactorReset(SuperAdmin.Facts, 1), MemberRules.HigherMemberMessage },
+        { "own two-factor from the team page", SuperAdmin, new TwoFactorReset(SuperAdmin.Facts, 1), MemberRules.OwnTwoFactorMessage },
+        { "member resets a member's two-factor", Member, new TwoFactorReset(Member.Facts with { Id = Guid.NewGuid() }, 1), NotFound },
+        { "deactivated admin resets two-factor", DeactivatedAdmin, new TwoFactorReset(Member.Facts, 1), NotFound },
+        { "two-factor of another organization", OtherOrganizationSuperAdmin, new TwoFactorReset(Member.Facts, 1), NotFound },
     };
 
     [Theory]

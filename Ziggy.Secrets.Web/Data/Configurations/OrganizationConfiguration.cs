@@ -10,5 +10,6 @@ public sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organiz
     {
         builder.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength).IsRequired();
         builder.HasIndex(o => o.Name).IsUnique();
+        builder.Property(o => o.TwoFactorRequirement).HasConversion<string>().HasMaxLength(20);
     }
 }

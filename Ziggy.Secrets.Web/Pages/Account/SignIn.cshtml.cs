@@ -29,6 +29,8 @@ public sealed class SignInModel(SignInService signIn) : PageModel
             return Page();
         }
 
+        if (result.Value == SignInStep.CodeRequired) return RedirectToPage("/Account/SignInTwoFactor", new { ReturnUrl });
+
         // Only local paths: a crafted returnUrl must not send a freshly signed-in user elsewhere.
         return Url.IsLocalUrl(ReturnUrl) ? LocalRedirect(ReturnUrl!) : RedirectToPage("/Index");
     }

@@ -21,6 +21,9 @@ public sealed class IndexModel(TeamService team) : PageModel
     /// <summary>The roles the invitation form and the role selects offer.</summary>
     public IReadOnlyList<Role> AssignableRoles { get; private set; } = [];
 
+    /// <summary>Why the two-factor requirement was not changed.</summary>
+    public string? TwoFactorRequirementError { get; private set; }
+
     private CurrentUser Me => CurrentUser.Required(User);
 
     private readonly Dictionary<Guid, string> _rowErrors = [];
@@ -67,6 +70,19 @@ public sealed class IndexModel(TeamService team) : PageModel
 
     public Task<IActionResult> OnPostSignOutEverywhereAsync(Guid id) =>
         ChangeAsync(id, () => team.SignOutEverywhereAsync(Me, id), notice: "Signed out everywhere.");
+
+    public Task<IActionResult> OnPostTwoFactorResetAsync(Guid id) => ChangeAsync(id, () => team.ResetTwoFactorAsync(Me, id));
+
+    public async Task<IActionResult> OnPostTwoFactorRequirementAsync(TwoFactorRequirement? requirement)
+    {
+        var result = requirement is null
+            ? Result<TwoFactorRequirement>.Invalid("TwoFactorRequirement", "Choose who must use two-factor sign-in.")
+            : await team.SetTwoFactorRequirementAsync(Me, requirement.Value);
+        if (result.Outcome == Outcome.NotFound) return NotFound();
+        if (result.IsOk) return RedirectToPage();
+        TwoFactorRequirementError = result.Errors[0].Message;
+        return await LoadAsync() ? Page() : NotFound();
+    }
 
     private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change, string? notice = null) =>
         await RowAsync(id, await change(), notice);

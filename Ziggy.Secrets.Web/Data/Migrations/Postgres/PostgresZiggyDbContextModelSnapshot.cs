@@ -263,6 +263,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .UseCollation("ziggy_case_insensitive");
 
+                    b.Property<string>("TwoFactorRequirement")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
