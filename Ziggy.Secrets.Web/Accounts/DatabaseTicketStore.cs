@@ -38,8 +38,11 @@ public sealed class DatabaseTicketStore(IDataProtectionProvider protection, Time
     public Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken) =>
         RetrieveAsync(Db(httpContext), key, httpContext);
 
+    // The cookie handler renews when the response starts, which may be while the request's own context is still reading
+    // (the grid's rows are streamed from it): a context of its own, since PostgreSQL runs one command at a time per
+    // connection.
     public Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
-        RenewAsync(Db(httpContext), key, ticket);
+        InScopeAsync(db => RenewAsync(db, key, ticket));
 
     public Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken) => RemoveAsync(Db(httpContext), key);
 
