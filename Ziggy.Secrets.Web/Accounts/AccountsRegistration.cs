@@ -46,7 +46,7 @@ public static class AccountsRegistration
                 options.LogoutPath = "/Account/SignOut";
                 options.AccessDeniedPath = "/Account/SignIn";
                 options.Cookie.Name = "ziggy.auth";
-                options.CookieManager = new SchemeAwareCookieManager();
+                // Over HTTPS it is sent as __Host-ziggy.auth, Secure (Hosting/HostPrefixedCookies).
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -64,7 +64,7 @@ public static class AccountsRegistration
         services.AddSingleton<IAuthorizationHandler, OrganizationAuthorizationHandler>();
 
         services.AddHttpContextAccessor();
-        services.AddZiggySignInRateLimit();
+        services.AddZiggyRateLimits();
         services.AddScoped<Audit.AuditTrail>();
         services.AddScoped<Audit.AuditQueries>();
         services.AddSingleton<SetupState>();
@@ -72,6 +72,7 @@ public static class AccountsRegistration
         services.AddScoped<SignInService>();
         services.AddScoped<TeamService>();
         services.AddScoped<InvitationService>();
+        services.AddScoped<PasswordResetService>();
         return services;
     }
 }

@@ -28,6 +28,7 @@ public static class MemberRules
     public const string HigherMemberMessage = "You cannot manage a member whose role is higher than yours.";
     public const string LastSuperAdminDemoteMessage = "The last SuperAdmin cannot be demoted.";
     public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
+    public const string OwnPasswordResetMessage = "You cannot create a password reset link for yourself.";
 
     /// <summary>
     /// The role someone acts with. A deactivated member keeps their role on record but acts as a Member: an integration
@@ -57,6 +58,15 @@ public static class MemberRules
         target.Id == actor.Id ? OwnStatusMessage
         : Outranks(target, actor) ? HigherMemberMessage
         : LosesLastSuperAdmin(target, active, otherActiveSuperAdmins) ? LastSuperAdminDeactivateMessage
+        : null;
+
+    /// <summary>
+    /// A password reset link for someone else, never above the actor's role. Not for oneself: a signed-in session (perhaps
+    /// a stolen one) must not be enough to set a new password without the current one.
+    /// </summary>
+    public static string? RefusePasswordReset(MemberFacts actor, MemberFacts target) =>
+        target.Id == actor.Id ? OwnPasswordResetMessage
+        : Outranks(target, actor) ? HigherMemberMessage
         : null;
 
     // The role on record, active or not: a deactivated SuperAdmin is still beyond an Admin's reach.

@@ -19,6 +19,9 @@ public enum AuditAction
     IntegrationSaved,
     IntegrationDeleted,
     IntegrationRun,
+    PasswordResetCreated,
+    PasswordResetRevoked,
+    PasswordResetUsed,
 }
 
 /// <summary>

@@ -28,6 +28,8 @@ public sealed class OrganizationAuthorizationHandler : AuthorizationHandler<Orga
                 Decide(MemberRules.RefuseRoleChange(actor, change.Target, change.NewRole, change.OtherActiveSuperAdmins)),
             (nameof(OrganizationOperations.ChangeMember), StatusChange change) when change.Target.OrganizationId == actor.OrganizationId =>
                 Decide(MemberRules.RefuseStatusChange(actor, change.Target, change.Active, change.OtherActiveSuperAdmins)),
+            (nameof(OrganizationOperations.ResetPassword), MemberFacts target) when target.OrganizationId == actor.OrganizationId =>
+                Decide(MemberRules.RefusePasswordReset(actor, target)),
             _ => (false, (string?)null),
         };
 

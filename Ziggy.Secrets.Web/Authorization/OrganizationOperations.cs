@@ -31,5 +31,8 @@ public static class OrganizationOperations
     /// <summary>Change a member's role or status. Resource: a <see cref="Accounts.RoleChange"/> or <see cref="Accounts.StatusChange"/>.</summary>
     public static readonly OrganizationOperationRequirement ChangeMember = new(nameof(ChangeMember));
 
-    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember];
+    /// <summary>Create or revoke a password reset link for a member. Resource: the member's <see cref="Accounts.MemberFacts"/>.</summary>
+    public static readonly OrganizationOperationRequirement ResetPassword = new(nameof(ResetPassword));
+
+    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember, ResetPassword];
 }

@@ -30,6 +30,8 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
+    public DbSet<PasswordResetLink> PasswordResetLinks => Set<PasswordResetLink>();
+
     public DbSet<Secret> Secrets => Set<Secret>();
 
     public DbSet<SecretValue> SecretValues => Set<SecretValue>();

@@ -22,7 +22,7 @@ public sealed class AuthorizationMatrixTests
     private static readonly string[] Endpoints =
     [
         "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
-        "ChangeRole", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        "ChangeRole", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
     ];
 
     private static readonly Dictionary<Caller, string[]> Allowed = new()
@@ -30,9 +30,9 @@ public sealed class AuthorizationMatrixTests
         [Caller.Anonymous] = [],
         [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "ChangeRole", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "ChangeRole", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "ChangeRole", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret"],
         // Creating in its own organization is allowed; nothing of the other organization can be touched.
         [Caller.OtherOrganizationAdmin] = ["CreateSecret", "CreateIntegrationUsingSecret", "Invite"],
     };
@@ -66,6 +66,9 @@ public sealed class AuthorizationMatrixTests
             new SecretDraft("STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_1" })))).Value!;
         var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
             new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;
+        // An open reset link for the target, for "RevokeResetLink" to find.
+        Assert.True((await app.WithServiceAsync<PasswordResetService, Web.Common.Result<CreatedResetLink>>(s =>
+            s.CreateAsync(CurrentUser.Of(superAdmin), target.Id))).IsOk);
 
         var email = caller switch
         {
@@ -87,6 +90,8 @@ public sealed class AuthorizationMatrixTests
             ["InviteSuperAdmin"] = ("/Team?handler=Invite", new() { ["Invite.Email"] = "boss@acme.test", ["Invite.Role"] = "SuperAdmin" }),
             ["ChangeRole"] = ($"/Team?handler=Role&id={target.Id}", new() { ["role"] = "Admin" }),
             ["Deactivate"] = ($"/Team?handler=Status&id={target.Id}", new() { ["active"] = "false" }),
+            ["CreateResetLink"] = ($"/Team?handler=Reset&id={target.Id}", new()),
+            ["RevokeResetLink"] = ($"/Team?handler=RevokeReset&id={target.Id}", new()),
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
             ["Setup"] = ("/Setup", new() { ["Input.OrganizationName"] = "Evil", ["Input.DisplayName"] = "E", ["Input.Email"] = "e@evil.test", ["Input.Password"] = "evil password 123", ["Input.ConfirmPassword"] = "evil password 123" }),
             ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
@@ -172,6 +177,8 @@ public sealed class AuthorizationMatrixTests
             await db.IntegrationRuns.CountAsync(),
             string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}")),
             await db.Invitations.CountAsync(),
-            await db.Organizations.CountAsync());
+            await db.Organizations.CountAsync(),
+            string.Join("|", (await db.PasswordResetLinks.AsNoTracking().OrderBy(l => l.CreatedAt).ThenBy(l => l.Id).ToListAsync())
+                .Select(l => $"{l.UserId}:{l.UsedAt}:{l.RevokedAt}")));
     });
 }
