@@ -23,10 +23,20 @@ if (DataFolder.Prepare(dataFolder) is { } dataFolderError)
     return 1;
 }
 
+var bootLog = new BootLog();
+if (DataFolder.WideModeWarning(dataFolder) is { } dataFolderWarning) bootLog.LogWarning("{Warning}", dataFolderWarning);
+
 var (database, databaseError) = DatabaseSettings.From(builder.Configuration);
 if (database is null)
 {
     Console.Error.WriteLine(databaseError);
+    return 1;
+}
+
+var (links, linksError) = PublicLinks.From(builder.Configuration);
+if (links is null)
+{
+    Console.Error.WriteLine(linksError);
     return 1;
 }
 
@@ -40,7 +50,6 @@ if (database.IsPostgres && command.Verb is "backup" or "restore")
 if (command.Verb == "backup") return BackupCommands.Backup(dataFolder, command.Option("--to")!, Console.Out, Console.Error);
 if (command.Verb == "restore") return BackupCommands.Restore(dataFolder, command.Option("--from")!, Console.Out, Console.Error);
 
-var bootLog = new BootLog();
 var (masterKey, masterKeyError) = CryptoRegistration.LoadMasterKey(builder.Configuration, dataFolder, bootLog);
 if (masterKey is null)
 {
@@ -55,6 +64,7 @@ builder.Services.AddZiggyAccounts();
 builder.Services.AddZiggySecrets();
 builder.Services.AddZiggyIntegrations(builder.Configuration);
 builder.Services.AddZiggyWeb();
+builder.Services.AddSingleton(links);
 
 var app = builder.Build();
 bootLog.ReplayTo(app.Logger);
@@ -72,7 +82,7 @@ switch (command.Verb)
     case "rotate-key":
         return await RotateKeyCommand.RunAsync(app.Services, command, dataFolder, Console.Out, Console.Error);
     case "reset-password":
-        var publicUrl = Environment.GetEnvironmentVariable("ZIGGY_URLS")?.Split(';')[0] ?? app.Configuration["Urls"]?.Split(';')[0] ?? "http://localhost:5080";
+        var publicUrl = links.BaseUrl ?? Environment.GetEnvironmentVariable("ZIGGY_URLS")?.Split(';')[0] ?? app.Configuration["Urls"]?.Split(';')[0] ?? "http://localhost:5080";
         return await ResetPasswordCommand.RunAsync(app.Services, command.Option("--email")!, publicUrl, Console.Out, Console.Error);
 }
 

@@ -27,6 +27,9 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Services to replace or decorate after the app's own registrations (a counting decorator, say).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>Every response any session of this app received (status, headers, body).</summary>
     public ConcurrentQueue<string> Responses { get; } = new();
 
@@ -41,7 +44,11 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting(Web.Data.DataFolder.ConfigurationKey, DataFolder);
         foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            TestServices?.Invoke(services);
+        });
         builder.ConfigureLogging(logging =>
         {
             logging.AddProvider(new CapturingLoggerProvider(LogLines));

@@ -56,7 +56,7 @@ public static class AccountsRegistration
                 options.LogoutPath = "/Account/SignOut";
                 options.AccessDeniedPath = "/Account/SignIn";
                 options.Cookie.Name = "ziggy.auth";
-                options.CookieManager = new SchemeAwareCookieManager();
+                // Over HTTPS it is sent as __Host-ziggy.auth, Secure (Hosting/HostPrefixedCookies).
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -75,7 +75,7 @@ public static class AccountsRegistration
         services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, options =>
         {
             options.Cookie.Name = "ziggy.2fa";
-            options.CookieManager = new SchemeAwareCookieManager();
+            // Over HTTPS it is sent as __Host-ziggy.2fa, Secure (Hosting/HostPrefixedCookies).
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -90,7 +90,7 @@ public static class AccountsRegistration
         services.AddSingleton<IAuthorizationHandler, OrganizationAuthorizationHandler>();
 
         services.AddHttpContextAccessor();
-        services.AddZiggySignInRateLimit();
+        services.AddZiggyRateLimits();
         services.AddScoped<Audit.AuditTrail>();
         services.AddScoped<Audit.AuditQueries>();
         services.AddSingleton<SetupState>();
@@ -101,6 +101,7 @@ public static class AccountsRegistration
         services.AddScoped<TwoFactorService>();
         services.AddScoped<TeamService>();
         services.AddScoped<InvitationService>();
+        services.AddScoped<PasswordResetService>();
         return services;
     }
 }

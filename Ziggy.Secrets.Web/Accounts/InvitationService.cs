@@ -13,6 +13,7 @@ public sealed class InvitationService(ZiggyDbContext db, UserManager<Application
 {
     public const string UsedMessage = "This invitation has already been used. Sign in, or ask for a new invitation.";
     public const string ExpiredMessage = "This invitation has expired. Ask the person who invited you for a new one.";
+    public const string AccountExistsMessage = "This email address already has an account, so the invitation cannot create another one. Sign in with it instead.";
 
     public async Task<Result<InvitationView>> OpenAsync(string token)
     {
@@ -58,6 +59,8 @@ public sealed class InvitationService(ZiggyDbContext db, UserManager<Application
         if (invitation is null) return (null, Result<InvitationView>.NotFound());
         if (invitation.AcceptedAt is not null) return (null, Result<InvitationView>.Conflict(UsedMessage));
         if (invitation.IsExpired(clock.GetUtcNow())) return (null, Result<InvitationView>.Conflict(ExpiredMessage));
+        // Told only to whoever holds the link (the inviter was answered as for any address).
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == invitation.NormalizedEmail)) return (null, Result<InvitationView>.Conflict(AccountExistsMessage));
         return (invitation, null);
     }
 }

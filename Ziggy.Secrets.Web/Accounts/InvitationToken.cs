@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Ziggy.Secrets.Web.Accounts;
 
-/// <summary>Invitation tokens: 256 random bits, URL-safe; stored only as a SHA-256 hash.</summary>
+/// <summary>Tokens of single-use links (invitations, password resets): 256 random bits, URL-safe; stored only as a SHA-256 hash.</summary>
 public static class InvitationToken
 {
     public static string Create() => Base64UrlEncode(RandomNumberGenerator.GetBytes(32));

@@ -35,6 +35,7 @@ public static class MemberRules
     public const string LastSuperAdminDeactivateMessage = "The last SuperAdmin cannot be deactivated.";
     public const string OwnSessionsMessage = "End your own sessions on your Sessions page.";
     public const string OwnTwoFactorMessage = "Change your own two-factor sign-in on your Two-factor page, where it asks for your password.";
+    public const string OwnPasswordResetMessage = "You cannot create a password reset link for yourself.";
 
     /// <summary>
     /// The role someone acts with. A deactivated member keeps their role on record but acts as a Member: an integration
@@ -74,6 +75,15 @@ public static class MemberRules
     /// <remarks>Not one's own: that would turn off the second factor without the password the Two-factor page asks for.</remarks>
     public static string? RefuseTwoFactorReset(MemberFacts actor, MemberFacts target) =>
         target.Id == actor.Id ? OwnTwoFactorMessage
+        : Outranks(target, actor) ? HigherMemberMessage
+        : null;
+
+    /// <summary>
+    /// A password reset link for someone else, never above the actor's role. Not for oneself: a signed-in session (perhaps
+    /// a stolen one) must not be enough to set a new password without the current one.
+    /// </summary>
+    public static string? RefusePasswordReset(MemberFacts actor, MemberFacts target) =>
+        target.Id == actor.Id ? OwnPasswordResetMessage
         : Outranks(target, actor) ? HigherMemberMessage
         : null;
 

@@ -16,20 +16,41 @@ public enum SignInStep
 
 public sealed class SignInService(UserManager<ApplicationUser> users, ZiggySignInManager signInManager, AuditTrail audit, ZiggyDbContext db)
 {
-    public const string IncorrectMessage = "Email or password is incorrect.";
+    /// <summary>
+    /// The one answer for an unknown email, a wrong password and a locked account alike: telling them apart would tell
+    /// anyone which addresses have an account (unknown addresses never lock).
+    /// </summary>
+    public const string IncorrectMessage = "Email or password is incorrect. After five failed sign-ins an account is locked for five minutes.";
+
+    /// <summary>Not shown by the password step, where it would reveal that the account exists (see <see cref="IncorrectMessage"/>).</summary>
     public const string LockedOutMessage = "Too many failed sign-ins: this account is locked for 5 minutes. Try again later.";
     public const string DeactivatedMessage = "This account has been deactivated. Ask an administrator of your organization to reactivate it.";
     public const string InvalidCodeMessage = "That code is not valid. Enter the 6-digit code your authenticator app shows now.";
     public const string InvalidRecoveryCodeMessage = "That recovery code is not valid, or it was already used.";
 
+    // A hash to check passwords against when there is no account's own to check: an unknown email or a locked account then
+    // costs the same hashing time as a wrong password, so the time taken does not answer either.
+    private static string? _standInHash;
+
     public async Task<Result<SignInStep>> SignInAsync(string email, string password)
     {
         var user = await users.FindByEmailAsync(email.Trim());
-        if (user is null) return await FailedAsync(new AuditActor(null, email.Trim(), null), "Unknown email.", IncorrectMessage);
+        if (user is null)
+        {
+            SpendHashingTime(password);
+            return await FailedAsync(new AuditActor(null, email.Trim(), null), "Unknown email.", IncorrectMessage);
+        }
 
-        // Counts the failure and locks after five (IdentityOptions.Lockout), checked before the password.
+        // Identity refuses a locked account without checking its password: spend that time here.
+        if (await users.IsLockedOutAsync(user))
+        {
+            SpendHashingTime(password);
+            return await FailedAsync(AuditActor.Of(user), "Account locked after five failed sign-ins.", IncorrectMessage);
+        }
+
+        // Counts the failure and locks after five (IdentityOptions.Lockout).
         var check = await signInManager.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (check.IsLockedOut) return await FailedAsync(AuditActor.Of(user), "Account locked after five failed sign-ins.", LockedOutMessage);
+        if (check.IsLockedOut) return await FailedAsync(AuditActor.Of(user), "Wrong password; the account is now locked for five minutes.", IncorrectMessage);
         if (!check.Succeeded) return await FailedAsync(AuditActor.Of(user), "Wrong password.", IncorrectMessage);
 
         // Only someone who knows the password learns that the account is deactivated.
@@ -44,6 +65,13 @@ public sealed class SignInService(UserManager<ApplicationUser> users, ZiggySignI
         await db.SaveChangesAsync();
         await signInManager.SignInAsync(user, isPersistent: false);
         return Result<SignInStep>.Ok(SignInStep.SignedIn);
+    }
+
+    private void SpendHashingTime(string password)
+    {
+        var standIn = new ApplicationUser();
+        _standInHash ??= users.PasswordHasher.HashPassword(standIn, Guid.NewGuid().ToString());
+        users.PasswordHasher.VerifyHashedPassword(standIn, _standInHash, password);
     }
 
     /// <summary>Whether this browser passed the password step of a sign-in that still needs its code (for at most five minutes).</summary>

@@ -212,8 +212,8 @@ public sealed class TeamService(
     {
         email = email.Trim();
         var normalized = users.NormalizeEmail(email);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized))
-            return Result<CreatedInvitation>.Invalid("Email", ZiggyIdentityErrors.DuplicateEmailMessage);
+        // An address that already has an account (in any organization) is invited like any other: the inviter must not
+        // learn who has an account. Only whoever opens the link is told, and nothing is created (InvitationService).
 
         // A new invitation for the same address replaces any earlier link that is still open.
         var earlier = await db.Invitations

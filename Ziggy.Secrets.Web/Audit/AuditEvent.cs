@@ -25,6 +25,9 @@ public enum AuditAction
     TwoFactorRecoveryCodesRenewed,
     TwoFactorReset,
     TwoFactorRequirementChanged,
+    PasswordResetCreated,
+    PasswordResetRevoked,
+    PasswordResetUsed,
 }
 
 /// <summary>

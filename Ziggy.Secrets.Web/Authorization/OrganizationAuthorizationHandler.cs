@@ -33,6 +33,8 @@ public sealed class OrganizationAuthorizationHandler : AuthorizationHandler<Orga
                 Decide(MemberRules.RefuseSignOutEverywhere(actor, change.Target)),
             (nameof(OrganizationOperations.ChangeMember), TwoFactorReset change) when change.Target.OrganizationId == actor.OrganizationId =>
                 Decide(MemberRules.RefuseTwoFactorReset(actor, change.Target)),
+            (nameof(OrganizationOperations.ResetPassword), MemberFacts target) when target.OrganizationId == actor.OrganizationId =>
+                Decide(MemberRules.RefusePasswordReset(actor, target)),
             _ => (false, (string?)null),
         };
 

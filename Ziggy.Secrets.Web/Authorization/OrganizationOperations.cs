@@ -38,5 +38,8 @@ public static class OrganizationOperations
     /// <summary>Decide who in the organization must use two-factor sign-in. No resource.</summary>
     public static readonly OrganizationOperationRequirement SetTwoFactorRequirement = new(nameof(SetTwoFactorRequirement));
 
-    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember, SetTwoFactorRequirement];
+    /// <summary>Create or revoke a password reset link for a member. Resource: the member's <see cref="Accounts.MemberFacts"/>.</summary>
+    public static readonly OrganizationOperationRequirement ResetPassword = new(nameof(ResetPassword));
+
+    public static IReadOnlyList<OrganizationOperationRequirement> All { get; } = [Administer, ManageOrganizations, Invite, ManageMember, ChangeMember, SetTwoFactorRequirement, ResetPassword];
 }

@@ -58,11 +58,13 @@ public static class DataRegistration
         return services;
     }
 
-    /// <summary>Applies the checked-in migrations (and on SQLite switches the file to WAL).</summary>
+    /// <summary>Applies the checked-in migrations (and on SQLite creates the file owner-only and switches it to WAL).</summary>
     public static void MigrateZiggyDatabase(this IServiceProvider services)
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
+        // Made before SQLite would create it with the process's default mode.
+        if (db.Database.IsSqlite()) DataFolder.CreateFile(new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource);
         db.Database.Migrate();
         if (db.Database.IsSqlite()) db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
     }

@@ -31,6 +31,7 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<PasswordResetLink> PasswordResetLinks => Set<PasswordResetLink>();
 
     public DbSet<Secret> Secrets => Set<Secret>();
 

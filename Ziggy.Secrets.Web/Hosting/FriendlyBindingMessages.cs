@@ -10,13 +10,13 @@ public static class FriendlyBindingMessages
 {
     public static void Apply(DefaultModelBindingMessageProvider messages)
     {
-        messages.SetAttemptedValueIsInvalidAccessor((_, field) => $"The value entered is not a valid {field}.");
-        messages.SetValueIsInvalidAccessor(_ => "The value entered is not valid here.");
+        messages.SetAttemptedValueIsInvalidAccessor((value, field) => NulCharacterValidation.IsIn(value) ? NulCharacterValidation.Message : $"The value entered is not a valid {field}.");
+        messages.SetValueIsInvalidAccessor(value => NulCharacterValidation.IsIn(value) ? NulCharacterValidation.Message : "The value entered is not valid here.");
         messages.SetValueMustNotBeNullAccessor(field => $"{field} is required.");
         messages.SetMissingBindRequiredValueAccessor(field => $"{field} is required.");
         messages.SetMissingKeyOrValueAccessor(() => "A value is required.");
         messages.SetMissingRequestBodyRequiredValueAccessor(() => "The form was empty.");
-        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(_ => "The value entered is not valid here.");
+        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => NulCharacterValidation.IsIn(value) ? NulCharacterValidation.Message : "The value entered is not valid here.");
         messages.SetNonPropertyUnknownValueIsInvalidAccessor(() => "The value is not valid.");
         messages.SetNonPropertyValueMustBeANumberAccessor(() => "Enter a number.");
         messages.SetUnknownValueIsInvalidAccessor(field => $"The value for {field} is not valid.");

@@ -18,7 +18,11 @@ public static class WebRegistration
             options.Conventions.AllowAnonymousToPage("/Account/ResetPassword");
             options.Conventions.AllowAnonymousToPage("/Invitations/Accept");
             options.Conventions.AllowAnonymousToPage("/Error");
-        }).AddMvcOptions(options => FriendlyBindingMessages.Apply(options.ModelBindingMessageProvider));
+        }).AddMvcOptions(options =>
+        {
+            FriendlyBindingMessages.Apply(options.ModelBindingMessageProvider);
+            options.ModelValidatorProviders.Insert(0, new NulCharacterValidation());
+        });
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "ziggy.af";
@@ -30,6 +34,8 @@ public static class WebRegistration
 
     public static WebApplication UseZiggyWeb(this WebApplication app)
     {
+        // First: every cookie of every response, error pages included, follows one rule.
+        app.UseHostPrefixedCookies();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error");
         // Before the status-code pages: an unreadable form must be refused once, not re-read by /Error.
         app.UseMiddleware<FormReadGuardMiddleware>();

@@ -28,6 +28,8 @@ public static class BackupCommands
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // A copy of the data is the owner's alone, like the data folder itself.
+            DataFolder.CreateFile(target);
             using var from = new SqliteConnection($"Data Source={source};Mode=ReadOnly;Pooling=False");
             using var to = new SqliteConnection($"Data Source={target};Pooling=False");
             from.Open();
@@ -75,6 +77,7 @@ public static class BackupCommands
                 }
             }
 
+            DataFolder.CreateFile(target);
             to.Open();
             from.BackupDatabase(to);
         }

@@ -26,12 +26,15 @@ public static class CommandLine
           backup --to FILE               A consistent copy of the SQLite database, safe while the server runs.
                                          The master key is never in it: keep it separately.
           restore --from FILE            Restore a backup into an empty data folder.
-          reset-password --email EMAIL   Print a one-time link that sets a new password (and lifts a lockout).
+          reset-password --email EMAIL   Print a one-time link (valid for one hour) that sets a new password and lifts a lockout.
           --help                         Show this help.
 
         Configuration (environment variables, or appsettings.json keys in brackets):
           ZIGGY_DATA_DIR         [Ziggy:DataDir]        Data folder (SQLite database, Data Protection keys, master.key). Default ./data
           ZIGGY_URLS             [Urls]                 Where to listen, e.g. http://127.0.0.1:5080. Default http://localhost:5080
+          ZIGGY_PUBLIC_URL       [Ziggy:PublicUrl]      The address people open the app at, e.g. https://secrets.example.com: the base
+                                                        of every link the app shows (invitations, password resets). Unset, the
+                                                        browser completes a link with the address it is on.
           ZIGGY_MASTER_KEY       [Ziggy:MasterKey]      The 32-byte master key, base64.
           ZIGGY_MASTER_KEY_FILE  [Ziggy:MasterKeyFile]  A file holding the master key. Default <data folder>/master.key (created on first run)
           Ziggy__Integrations__AllowPrivateNetworks     Let integrations reach loopback and private addresses (default false).

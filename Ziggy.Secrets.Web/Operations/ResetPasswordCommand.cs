@@ -1,28 +1,28 @@
-using Microsoft.AspNetCore.Identity;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Common;
 
 namespace Ziggy.Secrets.Web.Operations;
 
 /// <summary>
-/// Prints a one-time link for a user who is locked out. The token travels in the URL fragment, which browsers never send
-/// to a server (so it lands in no access log); the page's script moves it into the form.
+/// Prints a one-time password reset link, the same kind an Admin makes on the Team page (valid for an hour, works once,
+/// recorded in the audit trail): for the operator when no Admin can sign in. The token travels in the URL fragment, which
+/// browsers never send to a server (so it lands in no access log); the page's script moves it into the form.
 /// </summary>
 public static class ResetPasswordCommand
 {
     public static async Task<int> RunAsync(IServiceProvider services, string email, string baseUrl, TextWriter output, TextWriter error)
     {
         using var scope = services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = await users.FindByEmailAsync(email);
-        if (user is null)
+        var result = await scope.ServiceProvider.GetRequiredService<PasswordResetService>().CreateForOperatorAsync(email);
+        if (result.Outcome == Outcome.NotFound)
         {
             error.WriteLine($"No account has the email {email}.");
             return 1;
         }
 
-        var token = await users.GeneratePasswordResetTokenAsync(user);
-        output.WriteLine($"One-time password reset link for {user.DisplayName} <{user.Email}> (valid for a day, works once):");
-        output.WriteLine($"{baseUrl.TrimEnd('/')}/Account/ResetPassword#{Uri.EscapeDataString(user.Email!)}:{token}");
+        var link = result.Value!;
+        output.WriteLine($"One-time password reset link for {link.DisplayName} <{link.Email}> (valid for one hour, until {link.ExpiresAt:yyyy-MM-dd HH:mm} UTC; works once):");
+        output.WriteLine(baseUrl.TrimEnd('/') + PasswordResetLink.LinkPath(link.Token));
         return 0;
     }
 }

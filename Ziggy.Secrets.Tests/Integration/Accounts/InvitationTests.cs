@@ -28,7 +28,9 @@ public class InvitationTests : IDisposable
         var page = await TestSession.ParseAsync(response);
         var link = page.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("[data-testid=invitation-link]");
         Assert.True(link is not null, page.Text());
-        return new Uri(link.Value).PathAndQuery;
+        // No public URL is configured: the link is its path, which the page's script completes with the browser's origin.
+        Assert.StartsWith("/Invitations/Accept/", link.Value);
+        return link.Value;
     }
 
     private static Task<HttpResponseMessage> AcceptAsync(TestSession invitee, AngleSharp.Html.Dom.IHtmlDocument page, string name = "Mia Member") =>
@@ -157,16 +159,100 @@ public class InvitationTests : IDisposable
         Assert.Equal(0, await _app.WithDbAsync(db => db.Invitations.CountAsync()));
     }
 
+    /// <summary>The invite answer with what differs between any two invitations (address, token, expiry, antiforgery token) blanked.</summary>
+    private static async Task<string> InviteAnswerAsync(TestSession inviter, string email)
+    {
+        var team = await inviter.GetPageAsync("/Team");
+        var response = await inviter.SubmitAsync(team.Form("form.invite"), new() { ["Invite.Email"] = email, ["Invite.Role"] = "Member" }, htmx: true);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = (await response.Content.ReadAsStringAsync()).Replace(email, "EMAIL", StringComparison.OrdinalIgnoreCase);
+        html = System.Text.RegularExpressions.Regex.Replace(html, "/Invitations/Accept/[A-Za-z0-9_-]+", "/Invitations/Accept/TOKEN");
+        html = System.Text.RegularExpressions.Regex.Replace(html, @"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "WHEN");
+        return System.Text.RegularExpressions.Regex.Replace(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"[^\"]+\"", "AF");
+    }
+
     [Fact]
-    public async Task Invite_ExistingAccountEmail_SaysAccountExists()
+    public async Task Invite_EmailThatHasAnAccountInAnyOrganization_AnsweredExactlyLikeAnyInvitation()
     {
         await _app.SetUpAsync();
+        var globex = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(globex, "gina@globex.test", Role.Admin, "Gina");
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+
+        var fresh = await InviteAnswerAsync(inviter, "nobody-yet@acme.test");
+        var ownOrganization = await InviteAnswerAsync(inviter, "OWNER@acme.test");
+        var otherOrganization = await InviteAnswerAsync(inviter, "gina@globex.test");
+
+        Assert.Contains("data-testid=\"invitation-link\"", fresh);
+        Assert.Equal(fresh, ownOrganization);
+        Assert.Equal(fresh, otherOrganization);
+        Assert.Equal(3, await _app.WithDbAsync(db => db.Invitations.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Accept_LinkForAnEmailThatHasAnAccount_TellsWhoOpensItAndCreatesNothing()
+    {
+        var owner = await _app.SetUpAsync();
+        var globex = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(globex, "gina@globex.test", Role.Admin, "Gina");
+        using var inviter = await _app.SignInAsync("owner@acme.test");
+        var link = await InviteAsync(inviter, "gina@globex.test", "Admin");
+        var users = await _app.WithDbAsync(db => db.Users.CountAsync());
+
+        using var invitee = _app.CreateSession();
+        var opened = await invitee.GetAsync(link);
+        Assert.Equal(HttpStatusCode.Gone, opened.StatusCode);
+        var page = await TestSession.ParseAsync(opened);
+        Assert.Contains(InvitationService.AccountExistsMessage, page.Text());
+        Assert.Empty(page.QuerySelectorAll("input[name='Input.Password']"));
+
+        // A form opened before the account existed is refused too, and nothing is created.
+        var lateLink = await InviteAsync(inviter, "late@acme.test", "Member");
+        var form = await invitee.GetPageAsync(lateLink);
+        await _app.AddUserAsync(owner.OrganizationId, "late@acme.test", Role.Member, "Late");
+        var late = await AcceptAsync(invitee, form);
+        Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
+        Assert.Contains(InvitationService.AccountExistsMessage, (await TestSession.ParseAsync(late)).Text());
+        Assert.Equal(users + 1, await _app.WithDbAsync(db => db.Users.CountAsync()));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Invitations.CountAsync(i => i.AcceptedAt != null)));
+    }
+
+    [Fact]
+    public async Task Invite_ForgedHostHeader_NeverEndsUpInTheLink()
+    {
+        await _app.SetUpAsync();
+        // The control: the app does see the forged host (the sign-in redirect, an absolute URL, carries it).
+        using (var anonymous = _app.CreateSession())
+        using (var probe = new HttpRequestMessage(HttpMethod.Get, "/Team"))
+        {
+            probe.Headers.Host = "evil.example";
+            probe.Headers.Add("HX-Request", "true");
+            Assert.Contains("evil.example", (await anonymous.Client.SendAsync(probe)).Headers.GetValues("HX-Redirect").Single());
+        }
+
         using var inviter = await _app.SignInAsync("owner@acme.test");
         var team = await inviter.GetPageAsync("/Team");
+        var token = team.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
 
-        var result = await inviter.SubmitAndFollowAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "OWNER@acme.test", ["Invite.Role"] = "Member" });
+        foreach (var htmx in new[] { false, true })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/Team?handler=Invite")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["Invite.Email"] = $"mia{htmx}@acme.test", ["Invite.Role"] = "Member", ["__RequestVerificationToken"] = token,
+                }),
+            };
+            request.Headers.Host = "evil.example";
+            if (htmx) request.Headers.Add("HX-Request", "true");
+            var response = await inviter.Client.SendAsync(request);
 
-        Assert.Equal("An account with this email already exists.", result.FieldError("Invite.Email"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("evil.example", html);
+            var link = (await TestSession.ParseAsync(response)).QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("[data-testid=invitation-link]")!.Value;
+            Assert.StartsWith("/Invitations/Accept/", link);
+        }
     }
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class AuthorizationMatrixTests
     private static readonly string[] Endpoints =
     [
         "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
-        "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
         // Last: from then on the caller must set up two-factor sign-in before anything else.
         "SetTwoFactorRequirement",
     ];
@@ -32,9 +32,9 @@ public sealed class AuthorizationMatrixTests
         [Caller.Anonymous] = [],
         [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
         // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
         // organization can be touched, and a template naming the other organization's secret is refused (no such secret
         // exists in its own).
@@ -71,6 +71,9 @@ public sealed class AuthorizationMatrixTests
             new SecretDraft("STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_1" })))).Value!;
         var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
             new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;
+        // An open reset link for the target, for "RevokeResetLink" to find.
+        Assert.True((await app.WithServiceAsync<PasswordResetService, Web.Common.Result<CreatedResetLink>>(s =>
+            s.CreateAsync(CurrentUser.Of(superAdmin), target.Id))).IsOk);
 
         var email = caller switch
         {
@@ -97,6 +100,8 @@ public sealed class AuthorizationMatrixTests
             ["Deactivate"] = ($"/Team?handler=Status&id={target.Id}", new() { ["active"] = "false" }),
             ["ResetTwoFactor"] = ($"/Team?handler=TwoFactorReset&id={target.Id}", new()),
             ["SetTwoFactorRequirement"] = ("/Team?handler=TwoFactorRequirement", new() { ["requirement"] = "Everyone" }),
+            ["CreateResetLink"] = ($"/Team?handler=Reset&id={target.Id}", new()),
+            ["RevokeResetLink"] = ($"/Team?handler=RevokeReset&id={target.Id}", new()),
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
             ["Setup"] = ("/Setup", new() { ["Input.OrganizationName"] = "Evil", ["Input.DisplayName"] = "E", ["Input.Email"] = "e@evil.test", ["Input.Password"] = "evil password 123", ["Input.ConfirmPassword"] = "evil password 123" }),
             ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
@@ -184,6 +189,8 @@ public sealed class AuthorizationMatrixTests
             string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}:{u.TwoFactorEnabled}")),
             await db.Invitations.CountAsync(),
             string.Join("|", organizations.Select(o => $"{o.Id}:{o.TwoFactorRequirement}")),
-            string.Join("|", await db.UserSessions.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync()));
+            string.Join("|", await db.UserSessions.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync()),
+            string.Join("|", (await db.PasswordResetLinks.AsNoTracking().OrderBy(l => l.CreatedAt).ThenBy(l => l.Id).ToListAsync())
+                .Select(l => $"{l.UserId}:{l.UsedAt}:{l.RevokedAt}")));
     });
 }

@@ -84,6 +84,54 @@ public sealed class HardeningTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryCookie_OverHttps_IsHostPrefixedSecureHttpOnlyAndSameSiteStrict()
+    {
+        var owner = await _app.SetUpAsync();
+        var member = await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia");
+        using var session = _app.CreateSession("https://localhost");
+        var signIn = await session.GetPageAsync("/Account/SignIn");
+        Assert.Equal(HttpStatusCode.Redirect, (await session.SubmitAsync(signIn.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password })).StatusCode);
+        // The antiforgery token round-trips through its prefixed cookie: posts are accepted.
+        var team = await session.GetPageAsync("/Team");
+        Assert.Equal(HttpStatusCode.OK, (await session.SubmitAsync(team.Form("form.invite"), new() { ["Invite.Email"] = "new@acme.test", ["Invite.Role"] = "Member" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await session.SubmitAsync(team.Form($"form[action*='handler=Reset'][action*='{member.Id}']"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await session.GetAsync("/no-such-page")).StatusCode);
+        var home = await session.GetPageAsync("/");
+        Assert.Equal("/Account/SignIn", (await session.SubmitAsync(home.Form("form[action='/Account/SignOut']"))).Headers.Location?.OriginalString);
+
+        var cookies = _app.Responses.SelectMany(r => Regex.Matches(r, "^Set-Cookie: (.+)$", RegexOptions.Multiline).Select(m => m.Groups[1].Value)).ToList();
+        Assert.Contains(cookies, c => c.StartsWith("__Host-ziggy.auth=", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("__Host-ziggy.af=", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("__Host-ziggy.auth=;", StringComparison.Ordinal)); // the sign-out
+        Assert.All(cookies, c =>
+        {
+            Assert.StartsWith("__Host-", c);
+            Assert.Contains("; secure", c, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("; httponly", c, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("; samesite=strict", c, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("; path=/", c + ";", StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("domain=", c, StringComparison.OrdinalIgnoreCase);
+        });
+    }
+
+    [Fact]
+    public async Task Cookies_OverHttps_PlainNamedOnesAreIgnored()
+    {
+        await _app.SetUpAsync();
+        var cookie = await SignedInCookieAsync();
+
+        // A valid session cookie under its plain name (as a sibling subdomain or a plain-HTTP page could plant it) is not
+        // read over HTTPS; under the prefixed name it is.
+        using var client = _app.CreateClient(new() { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = false });
+        using var planted = new HttpRequestMessage(HttpMethod.Get, "/Secrets");
+        planted.Headers.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.SendAsync(planted)).StatusCode);
+        using var prefixed = new HttpRequestMessage(HttpMethod.Get, "/Secrets");
+        prefixed.Headers.Add("Cookie", "__Host-" + cookie);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(prefixed)).StatusCode);
+    }
+
+    [Fact]
     public async Task SignIn_Again_IssuesANewSession()
     {
         await _app.SetUpAsync();
@@ -117,7 +165,7 @@ public sealed class HardeningTests : IDisposable
         var eleventh = await session.SubmitAsync(page.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
 
         Assert.Equal(HttpStatusCode.TooManyRequests, eleventh.StatusCode);
-        Assert.Contains(SignInRateLimit.Message, await eleventh.Content.ReadAsStringAsync());
+        Assert.Contains(RateLimits.SignInMessage, await eleventh.Content.ReadAsStringAsync());
         Assert.Equal("60", eleventh.Headers.GetValues("Retry-After").Single());
         Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/Secrets")).StatusCode);
     }
@@ -126,13 +174,7 @@ public sealed class HardeningTests : IDisposable
     public async Task DataProtectionKeys_AreEncryptedAndUselessWithoutTheMasterKey()
     {
         await _app.SetUpAsync();
-        string cookie;
-        using (var session = _app.CreateSession())
-        {
-            var page = await session.GetPageAsync("/Account/SignIn");
-            var response = await session.SubmitAsync(page.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
-            cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ziggy.auth=", StringComparison.Ordinal)).Split(';')[0];
-        }
+        var cookie = await SignedInCookieAsync();
 
         var keyFiles = Directory.GetFiles(Path.Combine(_app.DataFolder, "keys"), "*.xml");
         Assert.NotEmpty(keyFiles);
@@ -158,6 +200,15 @@ public sealed class HardeningTests : IDisposable
         var owner = CookieProtector(copy, new Web.Crypto.DataProtectionKeyProtector(masterKey.DataProtectionKey));
         Assert.NotEmpty(owner.Unprotect(payload));
         Directory.Delete(copy, recursive: true);
+    }
+
+    /// <summary>The owner's sign-in cookie over plain HTTP, as "ziggy.auth=value".</summary>
+    private async Task<string> SignedInCookieAsync()
+    {
+        using var session = _app.CreateSession();
+        var page = await session.GetPageAsync("/Account/SignIn");
+        var response = await session.SubmitAsync(page.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
+        return response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ziggy.auth=", StringComparison.Ordinal)).Split(';')[0];
     }
 
     private static Microsoft.AspNetCore.DataProtection.IDataProtector CookieProtector(string keyFolder, Web.Crypto.DataProtectionKeyProtector? protector)

@@ -51,6 +51,17 @@ public sealed class MemberRulesTests
         Assert.Equal(refusal, MemberRules.RefuseInvitation(Admin, role));
 
     [Fact]
+    public void RefusePasswordReset_SelfOrHigherMember_Refused()
+    {
+        Assert.Equal(MemberRules.OwnPasswordResetMessage, MemberRules.RefusePasswordReset(Admin, Admin));
+        Assert.Equal(MemberRules.HigherMemberMessage, MemberRules.RefusePasswordReset(Admin, SuperAdmin));
+        Assert.Equal(MemberRules.HigherMemberMessage, MemberRules.RefusePasswordReset(Admin, SuperAdmin with { IsActive = false }));
+        Assert.Null(MemberRules.RefusePasswordReset(Admin, Member));
+        Assert.Null(MemberRules.RefusePasswordReset(Admin, Admin with { Id = Guid.NewGuid() }));
+        Assert.Null(MemberRules.RefusePasswordReset(SuperAdmin, OtherSuperAdmin));
+    }
+
+    [Fact]
     public void MayManage_SelfOrHigherMember_False()
     {
         Assert.False(MemberRules.MayManage(Admin, Admin));

@@ -140,6 +140,23 @@ public sealed class OrganizationAuthorizationHandlerTests
         Assert.Equal(NotFound, await DecideAsync(SuperAdmin, OrganizationOperations.ChangeMember, Member.Facts));
 
     [Fact]
+    public async Task HandleAsync_ResetPassword_OthersNotAboveTheActorInTheSameOrganization()
+    {
+        Assert.Equal(Allowed, await DecideAsync(Admin, OrganizationOperations.ResetPassword, Member.Facts));
+        Assert.Equal(Allowed, await DecideAsync(Admin, OrganizationOperations.ResetPassword, Admin.Facts with { Id = Guid.NewGuid() }));
+        Assert.Equal(Allowed, await DecideAsync(SuperAdmin, OrganizationOperations.ResetPassword, OtherSuperAdmin.Facts));
+        Assert.Equal(Allowed, await DecideAsync(Admin, OrganizationOperations.ResetPassword, Member.Facts with { IsActive = false }));
+        Assert.Equal(MemberRules.HigherMemberMessage, await DecideAsync(Admin, OrganizationOperations.ResetPassword, SuperAdmin.Facts));
+        Assert.Equal(MemberRules.HigherMemberMessage, await DecideAsync(Admin, OrganizationOperations.ResetPassword, DeactivatedSuperAdmin.Facts));
+        Assert.Equal(MemberRules.OwnPasswordResetMessage, await DecideAsync(Admin, OrganizationOperations.ResetPassword, Admin.Facts));
+        Assert.Equal(NotFound, await DecideAsync(Member, OrganizationOperations.ResetPassword, Member.Facts with { Id = Guid.NewGuid() }));
+        Assert.Equal(NotFound, await DecideAsync(DeactivatedAdmin, OrganizationOperations.ResetPassword, Member.Facts));
+        Assert.Equal(NotFound, await DecideAsync(OtherOrganizationSuperAdmin, OrganizationOperations.ResetPassword, Member.Facts));
+        Assert.Equal(NotFound, await DecideAsync(SuperAdmin, OrganizationOperations.ResetPassword, null));
+        Assert.Equal(NotFound, await DecideAsync(null, OrganizationOperations.ResetPassword, Member.Facts));
+    }
+
+    [Fact]
     public async Task AuthorizeAsync_Refusal_CarriesTheMessageAndOnlyTheMessage()
     {
         var authorization = OwnerOrAdminAuthorizationHandlerTests.Services().GetRequiredService<IAuthorizationService>();

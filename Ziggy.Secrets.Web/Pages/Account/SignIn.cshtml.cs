@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
 
 namespace Ziggy.Secrets.Web.Pages.Account;
 
+[EnableRateLimiting(RateLimits.SignIn)]
 public sealed class SignInModel(SignInService signIn) : PageModel
 {
     [BindProperty]

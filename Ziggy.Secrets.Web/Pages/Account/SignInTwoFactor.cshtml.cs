@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,6 +8,7 @@ using Ziggy.Secrets.Web.Common;
 namespace Ziggy.Secrets.Web.Pages.Account;
 
 /// <summary>The second step of a sign-in with two-factor sign-in on: a code from the authenticator app, or a recovery code.</summary>
+[EnableRateLimiting(RateLimits.SecondFactor)]
 public sealed class SignInTwoFactorModel(SignInService signIn) : PageModel
 {
     [BindProperty]

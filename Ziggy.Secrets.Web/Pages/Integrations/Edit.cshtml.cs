@@ -37,11 +37,14 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
 
     public async Task<IActionResult> OnPostSaveAsync()
     {
-        var result = await integrations.SaveAsync(Me, Id, Input.Version, Input.ToDraft());
-        if (result.Outcome == Outcome.NotFound) return NotFound();
-        if (result.IsOk) return RedirectToPage(null, new { id = result.Value!.Id });
+        if (ModelState.IsValid)
+        {
+            var result = await integrations.SaveAsync(Me, Id, Input.Version, Input.ToDraft());
+            if (result.Outcome == Outcome.NotFound) return NotFound();
+            if (result.IsOk) return RedirectToPage(null, new { id = result.Value!.Id });
+            ModelState.AddErrors(result.Errors);
+        }
 
-        ModelState.AddErrors(result.Errors);
         if (Id is not null && !await LoadAsync(Id.Value)) return NotFound();
         References = await integrations.ReferencesAsync(Me, SecretTemplate.References(Input.Url, Input.Headers, Input.Body));
         return Page();

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Pages.Shared;
 
 namespace Ziggy.Secrets.Web.Pages.Invitations;
 
+[EnableRateLimiting(RateLimits.InvitationAcceptance)]
 public sealed class AcceptModel(InvitationService invitations, SignInManager<ApplicationUser> signIn) : PageModel
 {
     public const string UnknownMessage = "This invitation link is not valid. Check that you copied the whole link.";

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Pages.Shared;
 
 namespace Ziggy.Secrets.Web.Pages.Organizations;
 
-public sealed class IndexModel(TeamService team) : PageModel
+public sealed class IndexModel(TeamService team, PublicLinks links) : PageModel
 {
     [BindProperty]
     public NewOrganizationForm Input { get; set; } = new();
@@ -31,7 +32,7 @@ public sealed class IndexModel(TeamService team) : PageModel
         }
 
         // Shown once, in this response only: the link is not stored anywhere it could be read back.
-        CreatedInvitation = InvitationLinkView.For(result.Value!, Url, Request);
+        CreatedInvitation = InvitationLinkView.For(result.Value!, links);
         ModelState.Clear();
         Input = new NewOrganizationForm();
         return Page();

@@ -58,6 +58,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
 
     public async Task<IActionResult> OnPostCreateAsync()
     {
+        if (!ModelState.IsValid) return await RefusedAsync(null, ModelState.FieldErrors());
         var values = Enum.GetValues<SecretEnvironment>()
             .Select(e => (Environment: e, Value: Input.ValueFor(e)))
             .Where(v => !string.IsNullOrEmpty(v.Value))
@@ -68,6 +69,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
 
     public async Task<IActionResult> OnPostSaveAsync(Guid id)
     {
+        if (!ModelState.IsValid) return await RefusedAsync(id, ModelState.FieldErrors());
         if (Input.Version is null) return await RefusedAsync(id, [new FieldError("", "The form is missing its version. Reload the secret and try again.")]);
         var (newValues, removed) = Input.Changes();
         var result = await secrets.UpdateAsync(Me, id, new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", newValues, removed));

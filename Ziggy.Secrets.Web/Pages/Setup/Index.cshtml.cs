@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Pages.Shared;
 
 namespace Ziggy.Secrets.Web.Pages.Setup;
 
+[EnableRateLimiting(RateLimits.Setup)]
 public sealed class IndexModel(SetupService setup, SignInManager<ApplicationUser> signIn) : PageModel
 {
     [BindProperty]

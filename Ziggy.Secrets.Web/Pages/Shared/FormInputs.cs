@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Hosting;
 
 namespace Ziggy.Secrets.Web.Pages.Shared;
 
@@ -45,10 +45,16 @@ public sealed class SetupForm : NewAccountForm
 
 public sealed record InvitationLinkView(CreatedInvitation Invitation, string Url)
 {
-    /// <summary>The absolute link to the Accept page for this invitation's token, on the host the inviter used.</summary>
-    public static InvitationLinkView For(CreatedInvitation invitation, IUrlHelper url, HttpRequest request) =>
-        new(invitation, url.Page("/Invitations/Accept", pageHandler: null, values: new { token = invitation.Token }, protocol: request.Scheme)!);
+    /// <summary>The link to the Accept page for this invitation's token (see <see cref="PublicLinks"/>).</summary>
+    public static InvitationLinkView For(CreatedInvitation invitation, PublicLinks links) =>
+        new(invitation, links.For(InvitationToken.LinkPath(invitation.Token)));
 }
+
+/// <summary>
+/// A link shown once, with a copy button (Pages/Shared/_OneTimeLink). Without a configured public URL it is a path, which
+/// wwwroot/js/links.js completes with the origin the browser is on.
+/// </summary>
+public sealed record OneTimeLinkView(string Id, string Url, string Label, string TestId);
 
 public sealed class InviteForm
 {

@@ -3,13 +3,16 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Pages.Shared;
 
 namespace Ziggy.Secrets.Web.Pages.Team;
 
-public sealed record MemberRowView(MemberRow Member, bool CanManage, bool IsSelf, IReadOnlyList<Role> AssignableRoles, string? Error = null, string? Notice = null);
+/// <summary>A member's row; <paramref name="ResetOpenUntil"/> when they have an open reset link, <paramref name="CreatedReset"/> right after one was made.</summary>
+public sealed record MemberRowView(MemberRow Member, bool CanManage, bool IsSelf, IReadOnlyList<Role> AssignableRoles, string? Error = null,
+    string? Notice = null, DateTimeOffset? ResetOpenUntil = null, OneTimeLinkView? CreatedReset = null);
 
-public sealed class IndexModel(TeamService team) : PageModel
+public sealed class IndexModel(TeamService team, PasswordResetService resets, PublicLinks links) : PageModel
 {
     [BindProperty]
     public InviteForm Invite { get; set; } = new();
@@ -21,12 +24,16 @@ public sealed class IndexModel(TeamService team) : PageModel
     /// <summary>The roles the invitation form and the role selects offer.</summary>
     public IReadOnlyList<Role> AssignableRoles { get; private set; } = [];
 
-    /// <summary>Why the two-factor requirement was not changed.</summary>
-    public string? TwoFactorRequirementError { get; private set; }
-
     private CurrentUser Me => CurrentUser.Required(User);
 
     private readonly Dictionary<Guid, string> _rowErrors = [];
+
+    /// <summary>Why the two-factor requirement was not changed.</summary>
+    public string? TwoFactorRequirementError { get; private set; }
+
+    private readonly Dictionary<Guid, OneTimeLinkView> _createdResets = [];
+
+    private IReadOnlyDictionary<Guid, DateTimeOffset> _openResets = new Dictionary<Guid, DateTimeOffset>();
 
     public MemberRowView RowFor(TeamMember member, string? error = null, string? notice = null) => new(
         member.Member,
@@ -34,7 +41,9 @@ public sealed class IndexModel(TeamService team) : PageModel
         IsSelf: member.Member.Id == Me.UserId,
         AssignableRoles,
         error ?? _rowErrors.GetValueOrDefault(member.Member.Id),
-        notice);
+        notice,
+        _openResets.TryGetValue(member.Member.Id, out var until) ? until : null,
+        _createdResets.GetValueOrDefault(member.Member.Id));
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
@@ -46,7 +55,7 @@ public sealed class IndexModel(TeamService team) : PageModel
             if (result.Outcome == Outcome.NotFound) return NotFound();
             if (result.IsOk)
             {
-                CreatedInvitation = InvitationLinkView.For(result.Value!, Url, Request);
+                CreatedInvitation = InvitationLinkView.For(result.Value!, links);
                 ModelState.Clear();
                 Invite = new InviteForm();
             }
@@ -84,25 +93,51 @@ public sealed class IndexModel(TeamService team) : PageModel
         return await LoadAsync() ? Page() : NotFound();
     }
 
-    private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change, string? notice = null) =>
-        await RowAsync(id, await change(), notice);
+    /// <summary>A one-time password reset link for the member, shown once in their row with a copy button.</summary>
+    public async Task<IActionResult> OnPostResetAsync(Guid id)
+    {
+        var result = await resets.CreateAsync(Me, id);
+        if (result.IsOk)
+        {
+            _createdResets[id] = new OneTimeLinkView($"reset-link-{id}", links.For(PasswordResetLink.LinkPath(result.Value!.Token)),
+                $"Password reset link for {result.Value.DisplayName}", "reset-link");
+        }
+
+        return await RowAsync(id, result.Outcome, result.Errors);
+    }
+
+    public async Task<IActionResult> OnPostRevokeResetAsync(Guid id)
+    {
+        var result = await resets.RevokeAsync(Me, id);
+        return await RowAsync(id, result.Outcome, result.Errors);
+    }
+
+    private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change, string? notice = null)
+    {
+        var result = await change();
+        return await RowAsync(id, result.Outcome, result.Errors, result.IsOk ? notice : null);
+    }
+
+    private Task<IActionResult> RowAsync(Guid id, Result<MemberRow> result) => RowAsync(id, result.Outcome, result.Errors);
 
     /// <summary>htmx gets the member's row back (with the refusal or <paramref name="notice"/> in it); a plain form post gets the page.</summary>
-    private async Task<IActionResult> RowAsync(Guid id, Result<MemberRow> result, string? notice = null)
+    private async Task<IActionResult> RowAsync(Guid id, Outcome outcome, IReadOnlyList<FieldError> errors, string? notice = null)
     {
-        if (result.Outcome == Outcome.NotFound) return NotFound();
-        var error = result.IsOk ? null : result.Errors[0].Message;
+        if (outcome == Outcome.NotFound) return NotFound();
+        var error = outcome == Outcome.Ok ? null : errors[0].Message;
         if (Request.IsHtmx())
         {
             // Read again after the change: whether the row still offers changes depends on the member's new role.
             var member = (await team.GetMemberAsync(Me, id)).Value;
             if (member is null) return NotFound();
             AssignableRoles = await team.AssignableRolesAsync(Me);
-            return Partial("_MemberRow", RowFor(member, error, result.IsOk ? notice : null));
+            _openResets = await resets.OpenLinksAsync(Me);
+            return Partial("_MemberRow", RowFor(member, error, notice));
         }
 
-        if (error is null) return RedirectToPage();
-        _rowErrors[id] = error;
+        // A new reset link is shown in this answer only: no redirect that would lose it.
+        if (error is null && _createdResets.Count == 0) return RedirectToPage();
+        if (error is not null) _rowErrors[id] = error;
         return await LoadAsync() ? Page() : NotFound();
     }
 
@@ -112,6 +147,7 @@ public sealed class IndexModel(TeamService team) : PageModel
         if (!loaded.IsOk) return false;
         Team = loaded.Value!;
         AssignableRoles = await team.AssignableRolesAsync(Me);
+        _openResets = await resets.OpenLinksAsync(Me);
         return true;
     }
 }
