@@ -259,10 +259,10 @@ public class TwoFactorTests : IDisposable
         Assert.Equal(SignInService.LockedOutMessage, await FormErrorAsync(await CodeStepAsync(session, Totp.Code(key, 1))));
         Assert.Equal(SignInService.LockedOutMessage, await FormErrorAsync(await CodeStepAsync(session, Totp.WrongCode(key))));
         Assert.False(await SignedInAsync(session));
-        // The same answer the password step gives anyone who types the email: the second step reveals nothing more.
+        // The password step keeps giving anyone who types the email its one answer: the lock is not revealed there.
         var (other, password) = await PasswordStepAsync("owner@acme.test", "any password at all");
         using var __ = other;
-        Assert.Equal(SignInService.LockedOutMessage, await FormErrorAsync(password));
+        Assert.Equal(SignInService.IncorrectMessage, await FormErrorAsync(password));
         var lockoutEnd = await _app.WithDbAsync(db => db.Users.Where(u => u.Id == owner.Id).Select(u => u.LockoutEnd).SingleAsync());
         Assert.InRange(lockoutEnd!.Value - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(4.5), TimeSpan.FromMinutes(5));
         // Every refused attempt is in the audit trail: five wrong codes, two while locked, one password.
