@@ -131,6 +131,22 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
         return organization.Id;
     }
 
+    /// <summary>
+    /// Starts the app on a real loopback port, runs first-run setup and signs its owner in over a real TCP connection, for
+    /// what only a real connection shows (the client's address).
+    /// </summary>
+    public async Task<TestSession> SignInOverTcpAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        await SetUpAsync();
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() };
+        var session = new TestSession(new HttpClient(handler, disposeHandler: true) { BaseAddress = ClientOptions.BaseAddress });
+        var signIn = await session.GetPageAsync("/Account/SignIn");
+        await session.SubmitAsync(signIn.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = Password });
+        return session;
+    }
+
     /// <summary>Signs in through the real sign-in form.</summary>
     public async Task<TestSession> SignInAsync(string email, string password = Password)
     {

@@ -507,13 +507,7 @@ public sealed class SessionHostTests
     public async Task SessionsPage_RealConnection_ShowsTheClientAddress()
     {
         using var served = new ZiggyAppFactory();
-        served.UseKestrel(0);
-        served.StartServer();
-        await served.SetUpAsync();
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
-        using var session = new TestSession(new HttpClient(handler) { BaseAddress = served.ClientOptions.BaseAddress });
-        var signIn = await session.GetPageAsync("/Account/SignIn");
-        await session.SubmitAsync(signIn.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
+        using var session = await served.SignInOverTcpAsync();
 
         var page = await session.GetPageAsync("/Account/Sessions");
 

@@ -181,13 +181,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
     public async Task Events_FromARealConnection_RecordTheClientAddress()
     {
         using var served = new ZiggyAppFactory();
-        served.UseKestrel(0);
-        served.StartServer();
-        await served.SetUpAsync();
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
-        using var session = new TestSession(new HttpClient(handler) { BaseAddress = served.ClientOptions.BaseAddress });
-        var signIn = await session.GetPageAsync("/Account/SignIn");
-        await session.SubmitAsync(signIn.Form(), new() { ["Input.Email"] = "owner@acme.test", ["Input.Password"] = ZiggyAppFactory.Password });
+        using var session = await served.SignInOverTcpAsync();
 
         var signedIn = await served.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Action == AuditAction.SignInSucceeded));
         Assert.Equal("127.0.0.1", signedIn.Ip);
