@@ -69,7 +69,7 @@ public static class DataFolder
 
     /// <summary>
     /// Creates an empty file that only its owner may read and write, unless it exists. Before SQLite opens a new database:
-    /// SQLite gives its -wal, -shm and journal files the mode of the database file, so they are the owner's alone too.
+    /// SQLite gives its WAL, shared-memory and journal files the mode of the database file, so they are the owner's alone too.
     /// </summary>
     public static void CreateFile(string path)
     {
