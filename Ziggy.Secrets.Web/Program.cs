@@ -5,6 +5,7 @@ using Ziggy.Secrets.Web.Hosting;
 using Ziggy.Secrets.Web.Integrations;
 using Ziggy.Secrets.Web.Operations;
 using Ziggy.Secrets.Web.Secrets;
+using Ziggy.Secrets.Web.Tokens;
 
 var (command, usageError) = CommandLine.Parse(args);
 if (command is null || command.Verb == "help")
@@ -63,6 +64,7 @@ builder.Services.AddZiggyCrypto(masterKey);
 builder.Services.AddZiggyAccounts();
 builder.Services.AddZiggySecrets();
 builder.Services.AddZiggyIntegrations(builder.Configuration);
+builder.Services.AddZiggyTokens(builder.Configuration);
 builder.Services.AddZiggyWeb();
 builder.Services.AddSingleton(links);
 

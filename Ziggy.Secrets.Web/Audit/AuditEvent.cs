@@ -28,6 +28,10 @@ public enum AuditAction
     PasswordResetCreated,
     PasswordResetRevoked,
     PasswordResetUsed,
+    AccessTokenCreated,
+    AccessTokenRevoked,
+    AccessTokenUsed,
+    AccessTokenRefused,
 }
 
 /// <summary>

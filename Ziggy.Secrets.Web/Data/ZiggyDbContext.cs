@@ -7,6 +7,7 @@ using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Integrations;
 using Ziggy.Secrets.Web.Secrets;
+using Ziggy.Secrets.Web.Tokens;
 
 namespace Ziggy.Secrets.Web.Data;
 
@@ -48,6 +49,10 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
     public DbSet<IntegrationRun> IntegrationRuns => Set<IntegrationRun>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+
+    public DbSet<AccessTokenSecret> AccessTokenSecrets => Set<AccessTokenSecret>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

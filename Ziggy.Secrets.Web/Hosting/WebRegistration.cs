@@ -1,5 +1,6 @@
 using Htmx.TagHelpers;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Tokens;
 
 namespace Ziggy.Secrets.Web.Hosting;
 
@@ -50,6 +51,7 @@ public static class WebRegistration
         app.MapStaticAssets().AllowAnonymous();
         app.MapHtmxAntiforgeryScript().AllowAnonymous();
         app.MapZiggyHealth();
+        app.MapZiggyTokenApi();
         app.MapRazorPages().WithStaticAssets();
         return app;
     }

@@ -6,7 +6,7 @@ using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
-/// <summary>A decrypted value with its mask, held only for the length of one integration run.</summary>
+/// <summary>A decrypted value with its mask, held only for the length of one integration run or one API answer.</summary>
 public sealed record ResolvedValue(string Name, string Value, string Mask);
 
 /// <summary>What a run needs of one named secret: its id, its owner, and the one environment's stored value (null when it has none).</summary>
@@ -56,12 +56,32 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
             return Result<IReadOnlyList<ResolvedValue>>.Invalid(errors);
         }
 
-        var resolved = new List<ResolvedValue>(known.Count);
-        foreach (var secret in known)
+        return Decrypt(known, " Nothing was sent.");
+    }
+
+    /// <summary>
+    /// What is stored now for each of the secrets <paramref name="secretIds"/> that still exist in the organization
+    /// (by id, so a renamed secret is still found): its current name, owner and the one environment's value. Decrypts nothing.
+    /// </summary>
+    public Task<List<StoredSecretValue>> StoredByIdAsync(Guid organizationId, IReadOnlyList<Guid> secretIds, SecretEnvironment environment) => (
+        from s in db.Secrets.AsNoTracking()
+        where s.OrganizationId == organizationId && EF.Parameter(secretIds).Contains(s.Id)
+        join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+        from v in values.DefaultIfEmpty()
+        select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)).ToListAsync();
+
+    /// <summary>
+    /// Decrypts one value per secret, each of which the caller has checked may be used and has a value. Fails whole when
+    /// any value does not decrypt, naming no value.
+    /// </summary>
+    public Result<IReadOnlyList<ResolvedValue>> Decrypt(IReadOnlyList<StoredSecretValue> secrets, string failureSuffix = "")
+    {
+        var resolved = new List<ResolvedValue>(secrets.Count);
+        foreach (var secret in secrets)
         {
-            var storedValue = secret.Value!;
+            var storedValue = secret.Value ?? throw new InvalidOperationException($"{secret.Name} has no value to decrypt; check for values before decrypting.");
             var outcome = cipher.Decrypt(storedValue.ToEncrypted(), new ValuePlace(secret.OrganizationId, secret.SecretId, secret.Name, storedValue.Environment));
-            if (!outcome.Succeeded) return Result<IReadOnlyList<ResolvedValue>>.Invalid("", outcome.Error + " Nothing was sent.");
+            if (!outcome.Succeeded) return Result<IReadOnlyList<ResolvedValue>>.Invalid("", outcome.Error + failureSuffix);
             resolved.Add(new ResolvedValue(secret.Name, outcome.Plaintext, storedValue.Mask));
         }
 

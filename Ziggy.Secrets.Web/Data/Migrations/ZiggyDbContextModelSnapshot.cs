@@ -668,6 +668,91 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.ToTable("SecretsChangeStamps", (string)null);
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AllowedNetworks")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastUsedIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RevokedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "CreatedAt");
+
+                    b.ToTable("AccessTokens");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessTokenSecret", b =>
+                {
+                    b.Property<Guid>("AccessTokenId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccessTokenId", "SecretId");
+
+                    b.ToTable("AccessTokenSecrets");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", null)
@@ -841,6 +926,32 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessToken", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "CreatedBy")
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("CreatedBy");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessTokenSecret", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Tokens.AccessToken", null)
+                        .WithMany("Secrets")
+                        .HasForeignKey("AccessTokenId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.Integration", b =>
                 {
                     b.Navigation("References");
@@ -849,6 +960,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.Secret", b =>
                 {
                     b.Navigation("Values");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessToken", b =>
+                {
+                    b.Navigation("Secrets");
                 });
 #pragma warning restore 612, 618
         }

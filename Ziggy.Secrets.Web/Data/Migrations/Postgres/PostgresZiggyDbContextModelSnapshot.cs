@@ -677,6 +677,91 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.ToTable("SecretsChangeStamps", (string)null);
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AllowedNetworks")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastUsedIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("RevokedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RevokedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "CreatedAt");
+
+                    b.ToTable("AccessTokens");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessTokenSecret", b =>
+                {
+                    b.Property<Guid>("AccessTokenId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("AccessTokenId", "SecretId");
+
+                    b.ToTable("AccessTokenSecrets");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", null)
@@ -850,6 +935,32 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessToken", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "CreatedBy")
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("CreatedBy");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessTokenSecret", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Tokens.AccessToken", null)
+                        .WithMany("Secrets")
+                        .HasForeignKey("AccessTokenId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Ziggy.Secrets.Web.Integrations.Integration", b =>
                 {
                     b.Navigation("References");
@@ -858,6 +969,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.Secret", b =>
                 {
                     b.Navigation("Values");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Tokens.AccessToken", b =>
+                {
+                    b.Navigation("Secrets");
                 });
 #pragma warning restore 612, 618
         }
