@@ -22,7 +22,10 @@ public static class AllowedNetworks
 
         foreach (var entry in entries)
         {
-            if (IPNetwork.TryParse(entry, out var network))
+            // A block is written with its base address: 10.0.0.1/8 is refused (not silently read as 10.0.0.0/8), so a typo
+            // in the prefix length cannot quietly open a far wider block than meant.
+            if (IPNetwork.TryParse(entry, out var network) && IPAddress.TryParse(entry[..entry.IndexOf('/')], out var written)
+                && written.Equals(network.BaseAddress))
             {
                 if (!networks.Contains(network)) networks.Add(network);
                 continue;
