@@ -121,4 +121,43 @@ public sealed class TwoInstanceTests : IDisposable
         // ...the copied cookie is turned away by the second.
         Assert.Equal(HttpStatusCode.Redirect, await ReplayOnSecondAsync());
     }
+
+    [Fact]
+    public async Task TwoInstances_AccessTokenRevokedOnOne_IsRefusedByTheOtherAtOnce()
+    {
+        var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        using var first = await RunningApp.StartAsync(Instance(masterKey));
+        using var second = await RunningApp.StartAsync(Instance(masterKey));
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var session = new TestSession(new HttpClient(handler));
+        await SetUpAsync(session, first);
+        var add = await session.GetPageAsync(first.BaseUrl + "/Secrets?handler=New");
+        await session.SubmitAsync(add.Form("#secret-form"), new() { ["Input.Name"] = "SHARED_KEY", ["Input.Production"] = "shared-value-0123456789" });
+
+        // Created through the page on the first instance...
+        var page = await session.GetPageAsync(first.BaseUrl + "/Integrations/Tokens");
+        page.QuerySelector<IHtmlInputElement>("[data-testid=pick-SHARED_KEY]")!.IsChecked = true;
+        var created = await TestSession.ParseAsync(await session.SubmitAsync(page.Form("form.token-form"),
+            new() { ["Input.Purpose"] = "deploy", ["Input.Environment"] = "Production" }));
+        var token = created.QuerySelector<IHtmlInputElement>("[data-testid=new-token]")!.Value;
+        using var program = new HttpClient();
+        async Task<HttpResponseMessage> ReadOnSecondAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, second.BaseUrl + "/api/v1/secrets");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return await program.SendAsync(request);
+        }
+
+        // ...read on the second...
+        var read = await ReadOnSecondAsync();
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Contains("shared-value-0123456789", await read.Content.ReadAsStringAsync());
+
+        // ...revoked on the first, and the second refuses it on the very next request.
+        var list = await session.GetPageAsync(first.BaseUrl + "/Integrations/Tokens");
+        Assert.Equal(HttpStatusCode.Redirect, (await session.SubmitAsync(list.Form("[data-testid=token-row] form"))).StatusCode);
+        var refused = await ReadOnSecondAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("\"code\":\"token_revoked\"", await refused.Content.ReadAsStringAsync());
+    }
 }

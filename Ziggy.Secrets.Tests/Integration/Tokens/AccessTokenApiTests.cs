@@ -136,7 +136,7 @@ public class AccessTokenApiTests : IAsyncLifetime
         var token = await _kit.CreateAsync(_mia, "Development", "STRIPE_API_KEY");
         var flipped = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
         var unknown = AccessTokenFormat.New().Token;
-        foreach (var bad in new[] { "zgs_", token[..^1], token + "A", "ZGS_" + token[4..], flipped, unknown, token.Replace("zgs_", "zgs-") })
+        foreach (var bad in new[] { "zgs_", token[..^1], token[..^1] + "B", token + "A", "ZGS_" + token[4..], flipped, unknown, token.Replace("zgs_", "zgs-") })
         {
             (await _kit.GetAsync("/api/v1/secrets", null, adjust: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bad)))
                 .AssertProblem(HttpStatusCode.Unauthorized, ApiCodes.TokenInvalid);
