@@ -25,6 +25,10 @@ public sealed class AccessTokenService(
     public const int MaxDays = 365;
     public const int MaxSecrets = 200;
 
+    // Every API call starts here: compiled once per model, tracked (the call records the token's last use).
+    private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
+
     /// <summary>The secrets <paramref name="actor"/> may put in a token: those they may change, by name.</summary>
     public async Task<IReadOnlyList<PickableSecret>> PickableAsync(CurrentUser actor)
     {
@@ -163,7 +167,7 @@ public sealed class AccessTokenService(
         var hash = AccessTokenFormat.HashOf(token);
         var result = await db.InTransactionAsync(async () =>
         {
-            var accessToken = await db.AccessTokens.Include(t => t.Secrets).FirstOrDefaultAsync(t => t.Hash == hash);
+            var accessToken = await ByHash.For(db)(db, hash);
             if (accessToken is null) return Result<ApiAnswer>.Ok(Invalid());
 
             var now = clock.GetUtcNow();
