@@ -193,7 +193,7 @@ public sealed class ClientVerbTests : IAsyncLifetime
         { new ApiProblem(404, "not_found", "Not found.", "STRIPE_API_KEY no longer exists.", ["STRIPE_API_KEY"]), ExitCodes.NotFound },
         { new ApiProblem(429, "rate_limited", "Too many requests.", "This token made more than 600 requests a minute.", RetryAfterSeconds: 37), ExitCodes.ServerError },
         { new ApiProblem(500, "internal", "Something went wrong.", "Try again later."), ExitCodes.ServerError },
-        { new ApiProblem(503, "unavailable", "Not ready.", "The database is not ready."), ExitCodes.ServerError },
+        { new ApiProblem(503, "unavailable", "Service unavailable.", "The database is not ready."), ExitCodes.ServerError },
     };
 
     [Theory]
