@@ -51,11 +51,14 @@ public sealed class ListeningAddressTests : IDisposable
     /// Starts the app with no ZIGGY_URLS, ASPNETCORE_URLS or launch profile, waits until it listens or exits, stops it and
     /// answers what it printed.
     /// </summary>
-    internal static async Task<string> StartAndStopAsync(string dataFolder, params string[] args)
+    internal static Task<string> StartAndStopAsync(string dataFolder, params string[] args) =>
+        StartAndStopAsync(new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, .. args]), dataFolder);
+
+    /// <summary>The same for any way of starting the app (the single binary): <paramref name="start"/> names the program.</summary>
+    internal static async Task<string> StartAndStopAsync(ProcessStartInfo start, string dataFolder)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ZIGGY_", StringComparison.OrdinalIgnoreCase)
                                                                 || k.EndsWith("_URLS", StringComparison.OrdinalIgnoreCase)
                                                                 || k.EndsWith("_PORTS", StringComparison.OrdinalIgnoreCase)).ToList())
