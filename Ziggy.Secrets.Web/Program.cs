@@ -11,13 +11,19 @@ var (command, exitCode) = CommandLine.Parse(args, Console.Out, Console.Error);
 if (command is null) return exitCode;
 
 // The client verbs need no data folder, master key or database: they only talk to a server.
-switch (command.Verb)
+if (command.Verb is "run" or "get")
 {
-    case "run":
-        return await RunCommand.RunAsync(command, ClientRequest.ProcessEnvironment, Console.Error);
-    case "get":
-        await using (var stdout = Console.OpenStandardOutput())
-            return await GetCommand.RunAsync(command, ClientRequest.ProcessEnvironment, stdout, Console.Error);
+    try
+    {
+        if (command.Verb == "run") return await RunCommand.RunAsync(command, ClientRequest.ProcessEnvironment, Console.Error);
+        await using var stdout = Console.OpenStandardOutput();
+        return await GetCommand.RunAsync(command, ClientRequest.ProcessEnvironment, stdout, Console.Error);
+    }
+    catch (Exception e)
+    {
+        // One line like every other failure, and only the kind of error: a message could hold what was being handled.
+        return new ClientFailure(ExitCodes.ServerError, $"{command.Verb} failed unexpectedly ({e.GetType().Name}).").Report(Console.Error);
+    }
 }
 
 var builder = WebApplication.CreateBuilder(HostOptions(command.HostArgs));

@@ -73,6 +73,9 @@ public static partial class CommandLine
     /// <summary>Parses <paramref name="args"/>, printing help or a one-line usage error itself.</summary>
     public static ParsedCommandLine Parse(string[] args, TextWriter output, TextWriter error)
     {
+        // `help` and `help VERB` read as --help, as they did before.
+        if (args is ["help", .. var about]) args = [.. about, "--help"];
+
         // Without a command the binary serves; host options such as --urls may come straight away.
         if (args.Length == 0 || (args[0].StartsWith('-') && !IsHelpOrVersion(args[0]))) args = ["serve", .. args];
 

@@ -72,6 +72,18 @@ public sealed class CommandLineTests
         }
     }
 
+    [Fact]
+    public void Parse_HelpVerb_ReadsAsHelpOption()
+    {
+        var (root, rootOutput, _) = Parse("help");
+        var (run, runOutput, _) = Parse("help", "run");
+
+        Assert.Equal(0, root.ExitCode);
+        Assert.Contains("Usage:\n  ziggy-secrets [command] [options]", rootOutput);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Usage:\n  ziggy-secrets run", runOutput);
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("get")]
