@@ -10,6 +10,9 @@ namespace Ziggy.Secrets.Web.Client;
 /// .NET catches signals (<see cref="PosixSignalRegistration"/>) but can only send SIGKILL to another process
 /// (<see cref="System.Diagnostics.Process.Kill()"/>), which would give the command no chance to shut down cleanly: sending
 /// the very signal that arrived needs libc's kill(2).
+/// A Ctrl-C typed in a terminal reaches the command twice (the terminal signals the whole foreground process group, and
+/// run passes it on): .NET cannot start the command in a process group of its own, and a signal sent to run alone (by a
+/// supervisor or `kill`) must not be lost.
 /// </remarks>
 public sealed class ChildSignals : IDisposable
 {

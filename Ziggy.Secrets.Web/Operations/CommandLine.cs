@@ -60,15 +60,10 @@ public static partial class CommandLine
         """;
 
     /// <summary>
-    /// The verbs' options and arguments by name. An option that takes a value maps to its value; a flag maps to null.
+    /// A verb, the options copied into <see cref="ZiggyCommand.Options"/> (a value, or null for a flag that is on) and the
+    /// argument copied into <see cref="ZiggyCommand.Arguments"/>.
     /// </summary>
     private sealed record Verb(System.CommandLine.Command Command, Option[] Options, Argument? Arguments = null);
-
-    private static readonly Option<string> Urls = new("--urls")
-    {
-        Description = $"Where to listen, e.g. http://127.0.0.1:5080 (default {ListeningAddress.Default}). Other host settings may follow as --Key value.",
-        HelpName = "URLS",
-    };
 
     /// <summary>Parses <paramref name="args"/>, printing help or a one-line usage error itself.</summary>
     public static ParsedCommandLine Parse(string[] args, TextWriter output, TextWriter error)
@@ -227,7 +222,12 @@ public static partial class CommandLine
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        serve.Options.Add(Urls);
+        var urls = new Option<string>("--urls")
+        {
+            Description = $"Where to listen, e.g. http://127.0.0.1:5080 (default {ListeningAddress.Default}). Other host settings may follow as --Key value.",
+            HelpName = "URLS",
+        };
+        serve.Options.Add(urls);
 
         var verify = new System.CommandLine.Command("verify",
             "Check the database and that every stored value decrypts under the current keys. Prints counts per organization and environment, never a value. Exit code 1 on any failure.");
@@ -298,7 +298,7 @@ public static partial class CommandLine
 
         return (root,
         [
-            new Verb(serve, [Urls]), new Verb(verify, []), new Verb(rotate, [master, masterFile]), new Verb(backup, [to]),
+            new Verb(serve, [urls]), new Verb(verify, []), new Verb(rotate, [master, masterFile]), new Verb(backup, [to]),
             new Verb(restore, [from]), new Verb(reset, [email]),
             new Verb(run, [runServer, runTokenFile, runTimeout, keepExisting], commandToRun),
             new Verb(get, [getServer, getTokenFile, getTimeout], name),

@@ -70,6 +70,19 @@ public sealed class ClientVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientVerbs_ServerSettingsUnusable_StillWorkWithoutDataFolderOrMasterKey()
+    {
+        var environment = WithToken(("ZIGGY_DATA_DIR", "/proc/no-data-folder-here"), ("ZIGGY_MASTER_KEY", "not-a-key"),
+            ("Ziggy__Database__Provider", "Postgres"));
+
+        var result = await ClientProcess.RunAsync(environment, "get", "STRIPE_API_KEY", "--server", _stub.BaseUrl);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(_stub.Secrets["STRIPE_API_KEY"], result.Stdout);
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
     public async Task Run_KeepExisting_VariablesAlreadySetWin()
     {
         var environment = WithToken(("STRIPE_API_KEY", "from-the-environment"));
