@@ -1,4 +1,5 @@
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Client;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Hosting;
@@ -7,12 +8,23 @@ using Ziggy.Secrets.Web.Operations;
 using Ziggy.Secrets.Web.Secrets;
 using Ziggy.Secrets.Web.Tokens;
 
-var (command, usageError) = CommandLine.Parse(args);
-if (command is null || command.Verb == "help")
+var (command, exitCode) = CommandLine.Parse(args, Console.Out, Console.Error);
+if (command is null) return exitCode;
+
+// The client verbs need no data folder, master key or database: they only talk to a server.
+if (command.Verb is "run" or "get")
 {
-    if (usageError is not null) Console.Error.WriteLine(usageError);
-    (usageError is null ? Console.Out : Console.Error).WriteLine(CommandLine.Usage);
-    return usageError is null ? 0 : 2;
+    try
+    {
+        if (command.Verb == "run") return await RunCommand.RunAsync(command, ClientRequest.ProcessEnvironment, Console.Error);
+        await using var stdout = Console.OpenStandardOutput();
+        return await GetCommand.RunAsync(command, ClientRequest.ProcessEnvironment, stdout, Console.Error);
+    }
+    catch (Exception e)
+    {
+        // One line like every other failure, and only the kind of error: a message could hold what was being handled.
+        return new ClientFailure(ExitCodes.ServerError, $"{command.Verb} failed unexpectedly ({e.GetType().Name}).").Report(Console.Error);
+    }
 }
 
 var builder = WebApplication.CreateBuilder(HostOptions(command.HostArgs));
@@ -84,7 +96,7 @@ switch (command.Verb)
     case "rotate-key":
         return await RotateKeyCommand.RunAsync(app.Services, command, dataFolder, Console.Out, Console.Error);
     case "reset-password":
-        var publicUrl = links.BaseUrl ?? Environment.GetEnvironmentVariable("ZIGGY_URLS")?.Split(';')[0] ?? app.Configuration["Urls"]?.Split(';')[0] ?? "http://localhost:5080";
+        var publicUrl = links.BaseUrl ?? Environment.GetEnvironmentVariable("ZIGGY_URLS")?.Split(';')[0] ?? app.Configuration["Urls"]?.Split(';')[0] ?? ListeningAddress.Default;
         return await ResetPasswordCommand.RunAsync(app.Services, command.Option("--email")!, publicUrl, Console.Out, Console.Error);
 }
 
@@ -97,14 +109,12 @@ return 0;
 
 // The single binary (README, "Single binary") runs from the folder it extracts itself to, which holds wwwroot and
 // appsettings.json: that folder is its content root (the data folder stays relative to the working directory).
-// ZIGGY_URLS sets the listening URLs; it wins over ASPNETCORE_URLS, an explicit --urls argument wins over it.
 static WebApplicationOptions HostOptions(string[] args)
 {
-    var urls = Environment.GetEnvironmentVariable("ZIGGY_URLS");
     var singleFile = AppContext.TryGetSwitch("Ziggy.Secrets.SingleFile", out var on) && on;
     return new WebApplicationOptions
     {
-        Args = string.IsNullOrWhiteSpace(urls) ? args : ["--urls", urls, .. args],
+        Args = ListeningAddress.HostArgs(args, Environment.GetEnvironmentVariable),
         ContentRootPath = singleFile ? AppContext.BaseDirectory : null,
     };
 }

@@ -49,7 +49,7 @@ public sealed class OperationsCommandTests : IDisposable
     private static T Query<T>(string folder, string sql) => SqliteAdmin.Scalar<T>(Web.Data.DataFolder.DatabasePath(folder), sql);
 
     [Fact]
-    public void Cli_UnknownVerbOrOption_PrintsUsageAndExitsNonZero()
+    public void Cli_UnknownVerbOrOption_OneLineErrorWithHintAndExitCode2()
     {
         var folder = NewFolder();
         var (unknown, unknownOutput) = AppProcess.Run(folder, args: "launch-rockets");
@@ -57,13 +57,14 @@ public sealed class OperationsCommandTests : IDisposable
         var (help, helpOutput) = AppProcess.Run(folder, args: "--help");
 
         Assert.Equal(2, unknown);
-        Assert.Contains("Unknown command 'launch-rockets'.", unknownOutput);
-        Assert.Contains("Usage: ziggy-secrets", unknownOutput);
+        Assert.Equal("ziggy-secrets: Unrecognized command or argument 'launch-rockets'. See 'ziggy-secrets --help'.", unknownOutput.Trim());
         Assert.Equal(2, badOption);
-        Assert.Contains("Unknown option '--into' for backup.", badOptionOutput);
+        Assert.Equal("ziggy-secrets: Unrecognized command or argument '--into'. See 'ziggy-secrets backup --help'.", badOptionOutput.Trim());
         Assert.Equal(0, help);
-        foreach (var setting in new[] { "ZIGGY_DATA_DIR", "ZIGGY_URLS", "ZIGGY_MASTER_KEY", "ZIGGY_MASTER_KEY_FILE", "rotate-key", "backup --to", "restore --from", "verify", "reset-password --email", "ZIGGY_PUBLIC_URL" })
+        foreach (var setting in new[] { "ZIGGY_DATA_DIR", "ZIGGY_URLS", "ZIGGY_MASTER_KEY", "ZIGGY_MASTER_KEY_FILE", "rotate-key", "backup", "restore", "verify", "reset-password", "ZIGGY_PUBLIC_URL", "run <command>", "get <NAME>" })
             Assert.Contains(setting, helpOutput);
+        // Neither help nor a usage error needs (or makes) a data folder.
+        Assert.False(Directory.Exists(folder));
     }
 
     [Fact]

@@ -103,6 +103,54 @@ public sealed class SingleBinaryTests(ITestOutputHelper log) : IDisposable
         await verifier.WaitForExitAsync();
         Assert.True(verifier.ExitCode == 0, verifyOutput);
         Assert.Contains("Everything verified.", verifyOutput);
+
+        await AssertClientVerbsAndHelpAsync(binary, extractFolder);
+
+        // Started with no address at all, it listens where --help and README say (the same as `dotnet run`).
+        var defaultFolder = Directory.CreateDirectory(Path.Combine(_root, "default-address")).FullName;
+        var startDefault = new ProcessStartInfo(binary) { WorkingDirectory = defaultFolder };
+        startDefault.Environment["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = extractFolder;
+        ListeningAddressTests.AssertDefaultAddress(await ListeningAddressTests.StartAndStopAsync(startDefault, Path.Combine(defaultFolder, "data")));
+    }
+
+    /// <summary>The binary's client verbs work from an empty folder and leave it empty; its help names itself and the default address.</summary>
+    private static async Task AssertClientVerbsAndHelpAsync(string binary, string extractFolder)
+    {
+        await using var api = await MachineApiStub.StartAsync();
+        api.Secrets["STRIPE_API_KEY"] = "sk_live_CANARY-single-binary";
+        var folder = Directory.CreateTempSubdirectory("ziggy-single-client-").FullName;
+        try
+        {
+            var run = await RunAsync(folder, "run", "--server", api.BaseUrl, "--", "/usr/bin/env");
+            var get = await RunAsync(folder, "get", "STRIPE_API_KEY", "--server", api.BaseUrl);
+            var unreachable = await RunAsync(folder, "get", "STRIPE_API_KEY", "--server", $"http://127.0.0.1:{Ports.Free()}");
+            var help = await RunAsync(folder, "--help");
+
+            Assert.True(run.ExitCode == 0, run.Output);
+            Assert.Contains("STRIPE_API_KEY=sk_live_CANARY-single-binary\n", run.Output);
+            Assert.Equal((0, "sk_live_CANARY-single-binary"), get);
+            Assert.Equal(7, unreachable.ExitCode);
+            Assert.StartsWith("ziggy-secrets: Cannot reach http://127.0.0.1:", unreachable.Output);
+            Assert.Contains("Usage:\n  ziggy-secrets [command] [options]", help.Output);
+            Assert.Contains("http://localhost:5080", help.Output);
+            Assert.Empty(Directory.GetFileSystemEntries(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] args)
+        {
+            var start = new ProcessStartInfo(binary, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ZIGGY_", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(name);
+            start.Environment["ZIGGY_TOKEN"] = MachineApiStub.ValidToken;
+            start.Environment["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = extractFolder;
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, output);
+        }
     }
 
     /// <summary>Runs the documented publish command into <paramref name="outputFolder"/>; answers the binary's path.</summary>
