@@ -28,6 +28,7 @@ public enum AuditAction
     PasswordResetCreated,
     PasswordResetRevoked,
     PasswordResetUsed,
+    SecretValueRestored,
 }
 
 /// <summary>
