@@ -101,7 +101,7 @@ public static class RotateKeyCommand
             }
 
             output.WriteLine(failures == 0
-                ? $"Done: every value and history version is under data key {active}."
+                ? $"Done: every value is under data key {active}."
                 : $"{failures} value(s) could not be decrypted and were left as they are (run verify for details).");
             return failures == 0 ? 0 : 1;
         }
