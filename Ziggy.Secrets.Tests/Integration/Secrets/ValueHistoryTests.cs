@@ -100,6 +100,18 @@ public class ValueHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Delete_Secret_TakesItsHistoryWithIt()
+    {
+        var (owner, secret, _) = await SecretWithTwoVersionsAsync();
+        var other = (await CreateAsync(Actor(owner), "OTHER", new() { [SecretEnvironment.Staging] = "other-value-123456" })).Value!;
+
+        var deleted = await _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(Actor(owner), secret.Id, SecretRules.DeleteConfirmation));
+
+        Assert.True(deleted.IsOk);
+        Assert.Equal([other.Id], await _app.WithDbAsync(db => db.SecretValueVersions.Select(v => v.SecretId).Distinct().ToListAsync()));
+    }
+
+    [Fact]
     public async Task Save_ManyVersions_KeepsEveryYoungOneThenOnlyTheNewest50()
     {
         var owner = await _app.SetUpAsync();
