@@ -49,7 +49,7 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         // The grid shows the columns and Yes/No, and the new row arrives without a page load.
         await Expect(Row(page, "STRIPE_API_KEY")).ToBeVisibleAsync();
         var headers = await page.Locator(".ag-header-cell-text").AllTextContentsAsync();
-        Assert.Equal(["Name", "Description", "Dev", "Staging", "Prod", "Owner", "Created"], headers.Select(h => h.Trim()));
+        Assert.Equal(["Name", "Description", "Dev", "Staging", "Prod", "Prod = other env", "Owner", "Created"], headers.Select(h => h.Trim()));
         Assert.Equal("Yes", await CellAsync(page, "STRIPE_API_KEY", "dev"));
         Assert.Equal("No", await CellAsync(page, "STRIPE_API_KEY", "staging"));
         Assert.Equal("Yes", await CellAsync(page, "STRIPE_API_KEY", "prod"));

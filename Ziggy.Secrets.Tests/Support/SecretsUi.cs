@@ -38,6 +38,16 @@ public static class SecretsUi
     public static string MaskShown(IHtmlDocument editor, string environment) =>
         editor.QuerySelector($"[data-testid=mask-{environment}]")?.TextContent.Trim() ?? "";
 
+    /// <summary>Does what htmx does with a refused save's answer: each out-of-band element replaces the page's element of the same id.</summary>
+    public static async Task ApplyOutOfBandAsync(IHtmlDocument page, HttpResponseMessage response)
+    {
+        var fragment = await TestSession.ParseAsync(response);
+        foreach (var element in fragment.QuerySelectorAll("[hx-swap-oob][id]"))
+        {
+            if (page.GetElementById(element.Id!) is { } target) target.OuterHtml = element.OuterHtml;
+        }
+    }
+
     /// <summary>The message htmx would place next to a field (the out-of-band slot of that field).</summary>
     public static async Task<string> OutOfBandErrorAsync(HttpResponseMessage response, string slotId)
     {

@@ -32,6 +32,7 @@ public enum AuditAction
     AccessTokenRevoked,
     AccessTokenUsed,
     AccessTokenRefused,
+    SecretValueRestored,
 }
 
 /// <summary>

@@ -39,6 +39,8 @@ public sealed class SecretCipherHost : ISecretCipher, IDisposable
         return Current.Encrypt(plaintext, place);
     }
 
+    public byte[] Fingerprint(string plaintext) => Current.Fingerprint(plaintext);
+
     public DecryptOutcome Decrypt(EncryptedValue value, ValuePlace place)
     {
         if (_ring is { } ring && !ring.Contains(value.KeyId) && _reload!().Open() is { } reloaded) Swap(reloaded);

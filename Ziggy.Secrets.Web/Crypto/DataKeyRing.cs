@@ -43,13 +43,24 @@ public sealed class DataKeyRing : IDisposable
 
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
+    private static readonly byte[] FingerprintKeyInfo = "ziggy:value-fingerprint:v1"u8.ToArray();
+
     private readonly Dictionary<int, Key> _keys;
 
-    private DataKeyRing(Dictionary<int, Key> keys)
+    private DataKeyRing(Dictionary<int, Key> keys, byte[] fingerprintKey)
     {
         _keys = keys;
         ActiveKeyId = keys.Keys.Max();
+        FingerprintKey = fingerprintKey;
     }
+
+    /// <summary>
+    /// The HMAC key of value fingerprints: HKDF-SHA256 of the database's first data key with a fixed, versioned info
+    /// string, held only in memory. The first data key is readable only through the master key, and neither a data-key
+    /// rotation (old keys stay in the ring) nor a master-key change (it re-wraps the same key bytes) alters it, so every
+    /// stored fingerprint stays comparable with new ones without being recomputed.
+    /// </summary>
+    internal byte[] FingerprintKey { get; }
 
     public int ActiveKeyId { get; }
 
@@ -86,6 +97,8 @@ public sealed class DataKeyRing : IDisposable
             return DataKeyRingOpen.Failed("The database has no data key yet; store one made with DataKeyRing.CreateWrapped first.");
 
         var keys = new Dictionary<int, Key>();
+        var firstId = stored.Min(k => k.Id);
+        byte[]? fingerprintKey = null;
         Span<byte> dataKey = stackalloc byte[KeySize];
         try
         {
@@ -103,6 +116,12 @@ public sealed class DataKeyRing : IDisposable
                     return DataKeyRingOpen.Failed(MasterKeyMismatch);
                 }
 
+                if (wrapped.Id == firstId && fingerprintKey is null)
+                {
+                    fingerprintKey = new byte[KeySize];
+                    HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey, fingerprintKey, salt: [], info: FingerprintKeyInfo);
+                }
+
                 keys.Add(wrapped.Id, Key.Import(Aead, dataKey, KeyBlobFormat.RawSymmetricKey));
             }
         }
@@ -111,7 +130,7 @@ public sealed class DataKeyRing : IDisposable
             CryptographicOperations.ZeroMemory(dataKey);
         }
 
-        return DataKeyRingOpen.Opened(new DataKeyRing(keys));
+        return DataKeyRingOpen.Opened(new DataKeyRing(keys, fingerprintKey!));
     }
 
     internal bool TryGetKey(int id, [NotNullWhen(true)] out Key? key) => _keys.TryGetValue(id, out key);
@@ -141,7 +160,11 @@ public sealed class DataKeyRing : IDisposable
         return rewrapped;
     }
 
-    public void Dispose() => DisposeAll(_keys);
+    public void Dispose()
+    {
+        DisposeAll(_keys);
+        CryptographicOperations.ZeroMemory(FingerprintKey);
+    }
 
     private static bool TryUnwrap(MasterKey master, WrappedDataKey wrapped, Span<byte> dataKey) =>
         wrapped.Nonce?.Length == Aead.NonceSize && wrapped.WrappedKey?.Length == KeySize + Aead.TagSize &&

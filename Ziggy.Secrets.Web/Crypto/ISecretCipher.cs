@@ -14,6 +14,12 @@ public interface ISecretCipher
     /// <summary>Never throws for bad stored data: a failure comes back as an outcome with a message naming the secret and environment.</summary>
     DecryptOutcome Decrypt(EncryptedValue value, ValuePlace place);
 
+    /// <summary>
+    /// The keyed fingerprint of a value (HMAC-SHA-256 under a key only the master key opens): equal values give equal
+    /// fingerprints, and without the key nobody can test a guess against one. Decrypts nothing.
+    /// </summary>
+    byte[] Fingerprint(string plaintext);
+
     /// <summary>How many times <see cref="Decrypt"/> was called, successful or not.</summary>
     long DecryptCount { get; }
 }

@@ -80,6 +80,20 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
         }
     }
 
+    public byte[] Fingerprint(string plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
+        var bytes = Encoding.UTF8.GetBytes(plaintext);
+        try
+        {
+            return HMACSHA256.HashData(_ring.FingerprintKey, bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
     public void Dispose() => _ring.Dispose();
 
     private static DecryptOutcome AlteredOrMoved(ValuePlace place) => DecryptOutcome.Failure(

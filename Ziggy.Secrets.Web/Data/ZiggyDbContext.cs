@@ -38,6 +38,8 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
 
     public DbSet<SecretValue> SecretValues => Set<SecretValue>();
 
+    public DbSet<SecretValueVersion> SecretValueVersions => Set<SecretValueVersion>();
+
     public DbSet<SecretsChangeStamp> SecretsChangeStamps => Set<SecretsChangeStamp>();
 
     public DbSet<StoredDataKey> DataKeys => Set<StoredDataKey>();
@@ -73,7 +75,7 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
             // columns, so the read walks one index instead of visiting each row. Not on PostgreSQL, whose index entries
             // cannot hold a 1,000-character description.
             builder.Entity<Secret>()
-                .HasIndex(s => new { s.OrganizationId, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.OwnerId, s.CreatedAt, s.Id })
+                .HasIndex(s => new { s.OrganizationId, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.OwnerId, s.CreatedAt, s.Id, s.ProductionMatchesOther })
                 .HasDatabaseName("IX_Secrets_Grid");
         }
     }

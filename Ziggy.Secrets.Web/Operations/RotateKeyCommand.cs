@@ -6,8 +6,10 @@ using Ziggy.Secrets.Web.Data;
 namespace Ziggy.Secrets.Web.Operations;
 
 /// <summary>
-/// Key rotation. A new data key becomes active, then every value still under an older key is decrypted and
-/// re-encrypted under it, in small transactions, with progress and an ETA. Safe while the server runs: a value the
+/// Key rotation. A new data key becomes active, then every value and every history version still under an older key is
+/// decrypted and re-encrypted under it, in small transactions, with progress and an ETA. Values stored before
+/// fingerprints existed get theirs on the way (the fingerprint key does not depend on the master key, so a master-key
+/// change leaves every fingerprint valid). Safe while the server runs: a value the
 /// server rewrote meanwhile is left alone (its nonce changed), and the server picks up the new key by itself. Running it
 /// again after an interruption finishes the job instead of starting another rotation. With --master the data keys are
 /// then re-wrapped under a new master key.
@@ -47,7 +49,7 @@ public static class RotateKeyCommand
 
             var keys = await db.DataKeys.AsNoTracking().OrderBy(k => k.Id).ToListAsync();
             var active = keys[^1].Id;
-            if (await db.SecretValues.AnyAsync(v => v.KeyId != active))
+            if (await db.SecretValues.AnyAsync(v => v.KeyId != active) || await db.SecretValueVersions.AnyAsync(v => v.KeyId != null && v.KeyId != active))
                 output.WriteLine($"Resuming the rotation to data key {active}.");
             else
             {
@@ -69,10 +71,10 @@ public static class RotateKeyCommand
             var failures = 0;
             using (var cipher = new XChaChaSecretCipher(open.Ring))
             {
-                failures = await ReencryptAsync(db, cipher, active, output, error);
+                failures = await ReencryptAsync(db, cipher, active, output, error) + await ReencryptHistoryAsync(db, cipher, active, output, error);
                 // A save the server began before it saw the new key may commit just after the first pass: sweep once more.
                 await Task.Delay(TimeSpan.FromSeconds(1));
-                if (failures == 0) failures = await ReencryptAsync(db, cipher, active, output, error);
+                if (failures == 0) failures = await ReencryptAsync(db, cipher, active, output, error) + await ReencryptHistoryAsync(db, cipher, active, output, error);
             }
 
             if (newMaster is not null)
@@ -107,14 +109,15 @@ public static class RotateKeyCommand
 
     private static async Task<int> ReencryptAsync(ZiggyDbContext db, XChaChaSecretCipher cipher, int active, TextWriter output, TextWriter error)
     {
-        var total = await db.SecretValues.CountAsync(v => v.KeyId != active);
+        var total = await db.SecretValues.CountAsync(v => v.KeyId != active || v.Fingerprint == null);
+        var gainedFingerprints = new HashSet<Guid>();
         var done = 0;
         var failed = new HashSet<(Guid, SecretEnvironment)>();
         var stopwatch = Stopwatch.StartNew();
         while (true)
         {
             var batch = await db.SecretValues.AsNoTracking()
-                .Where(v => v.KeyId != active)
+                .Where(v => v.KeyId != active || v.Fingerprint == null)
                 .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Value = v, s.OrganizationId, s.Name })
                 .OrderBy(x => x.Value.SecretId).ThenBy(x => x.Value.Environment)
                 .Take(BatchSize + failed.Count)
@@ -135,13 +138,16 @@ public static class RotateKeyCommand
                 }
 
                 var encrypted = cipher.Encrypt(plain.Plaintext, place);
+                var fingerprint = cipher.Fingerprint(plain.Plaintext);
                 // Only if the server has not rewritten the value meanwhile (a rewrite always has a new nonce).
-                await db.SecretValues
+                var updated = await db.SecretValues
                     .Where(v => v.SecretId == item.Value.SecretId && v.Environment == item.Value.Environment && v.Nonce == item.Value.Nonce)
                     .ExecuteUpdateAsync(v => v
                         .SetProperty(x => x.KeyId, encrypted.KeyId)
                         .SetProperty(x => x.Nonce, encrypted.Nonce)
-                        .SetProperty(x => x.Ciphertext, encrypted.Ciphertext));
+                        .SetProperty(x => x.Ciphertext, encrypted.Ciphertext)
+                        .SetProperty(x => x.Fingerprint, fingerprint));
+                if (updated > 0 && item.Value.Fingerprint is null) gainedFingerprints.Add(item.Value.SecretId);
             }
 
             await transaction.CommitAsync();
@@ -150,7 +156,74 @@ public static class RotateKeyCommand
             output.WriteLine(Progress(done, total, stopwatch.Elapsed));
         }
 
+        await UpdateSharedProductionAsync(db, gainedFingerprints);
         return failed.Count;
+    }
+
+    /// <summary>The same for the history: each version under an older key (or without a fingerprint) is re-encrypted where it is.</summary>
+    private static async Task<int> ReencryptHistoryAsync(ZiggyDbContext db, XChaChaSecretCipher cipher, int active, TextWriter output, TextWriter error)
+    {
+        var total = await db.SecretValueVersions.CountAsync(v => !v.Removed && (v.KeyId != active || v.Fingerprint == null));
+        var done = 0;
+        var failed = new HashSet<long>();
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var batch = await db.SecretValueVersions.AsNoTracking()
+                .Where(v => !v.Removed && (v.KeyId != active || v.Fingerprint == null))
+                .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Version = v, s.OrganizationId, s.Name })
+                .OrderBy(x => x.Version.Id)
+                .Take(BatchSize + failed.Count)
+                .ToListAsync();
+            batch = batch.Where(x => !failed.Contains(x.Version.Id)).Take(BatchSize).ToList();
+            if (batch.Count == 0) break;
+
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            foreach (var item in batch)
+            {
+                var place = new ValuePlace(item.OrganizationId, item.Version.SecretId, item.Name, item.Version.Environment);
+                var plain = item.Version.ToEncrypted() is { } stored ? cipher.Decrypt(stored, place) : null;
+                if (plain is not { Succeeded: true })
+                {
+                    failed.Add(item.Version.Id);
+                    error.WriteLine($"Version {item.Version.Number}: {plain?.Error ?? "no ciphertext"}");
+                    continue;
+                }
+
+                var encrypted = cipher.Encrypt(plain.Plaintext, place);
+                var fingerprint = cipher.Fingerprint(plain.Plaintext);
+                await db.SecretValueVersions
+                    .Where(v => v.Id == item.Version.Id && v.Nonce == item.Version.Nonce)
+                    .ExecuteUpdateAsync(v => v
+                        .SetProperty(x => x.KeyId, encrypted.KeyId)
+                        .SetProperty(x => x.Nonce, encrypted.Nonce)
+                        .SetProperty(x => x.Ciphertext, encrypted.Ciphertext)
+                        .SetProperty(x => x.Fingerprint, fingerprint));
+            }
+
+            await transaction.CommitAsync();
+            done += batch.Count;
+            total = Math.Max(total, done);
+            output.WriteLine("History " + Progress(done, total, stopwatch.Elapsed));
+        }
+
+        return failed.Count;
+    }
+
+    /// <summary>Recomputes the grid's "Production equals another environment" flag of secrets whose values just got fingerprints.</summary>
+    private static async Task UpdateSharedProductionAsync(ZiggyDbContext db, IReadOnlyCollection<Guid> secretIds)
+    {
+        foreach (var chunk in secretIds.Chunk(BatchSize))
+        {
+            var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values).Where(s => chunk.Contains(s.Id)).ToListAsync();
+            foreach (var secret in secrets)
+            {
+                secret.UpdateSharedProduction();
+                // Only if the server has not saved the secret meanwhile (that save set the flag itself).
+                await db.Secrets.Where(s => s.Id == secret.Id && s.Version == secret.Version)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProductionMatchesOther, secret.ProductionMatchesOther));
+            }
+        }
     }
 
     /// <summary>[##########----------] 1,200/2,400 (50%) ETA 0:00:03</summary>

@@ -45,6 +45,29 @@ public static class VerifyCommand
 
         foreach (var ((organization, environment), (ok, failed)) in counts)
             output.WriteLine($"{organization} / {environment}: {ok} value(s) decrypt{(failed > 0 ? $", {failed} FAILED" : "")}");
+
+        // Every version of the history must decrypt too: a restore puts its ciphertext back in use as it is.
+        var history = new SortedDictionary<string, (int Ok, int Failed)>();
+        var versions = db.SecretValueVersions.AsNoTracking().Where(v => !v.Removed)
+            .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Version = v, s.OrganizationId, s.Name })
+            .AsAsyncEnumerable();
+        await foreach (var item in versions)
+        {
+            var place = new ValuePlace(item.OrganizationId, item.Version.SecretId, item.Name, item.Version.Environment);
+            var outcome = item.Version.ToEncrypted() is { } stored ? cipher.Decrypt(stored, place) : null;
+            var organization = organizations.GetValueOrDefault(item.OrganizationId, item.OrganizationId.ToString());
+            var (ok, failed) = history.GetValueOrDefault(organization);
+            history[organization] = outcome is { Succeeded: true } ? (ok + 1, failed) : (ok, failed + 1);
+            if (outcome is not { Succeeded: true })
+            {
+                failures++;
+                error.WriteLine($"History version {item.Version.Number} of the {item.Version.Environment} value of secret {item.Name}: " +
+                                (outcome?.Error ?? "its ciphertext is missing."));
+            }
+        }
+
+        foreach (var (organization, (ok, failed)) in history)
+            output.WriteLine($"{organization} / history: {ok} version(s) decrypt{(failed > 0 ? $", {failed} FAILED" : "")}");
         var keys = await db.DataKeys.CountAsync();
         output.WriteLine($"Data keys: {keys}. {(failures == 0 ? "Everything verified." : $"{failures} problem(s) found.")}");
         return failures == 0 ? 0 : 1;

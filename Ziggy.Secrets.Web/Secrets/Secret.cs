@@ -43,6 +43,12 @@ public sealed class Secret : IOwnedResource
 
     public bool HasProduction { get; private set; }
 
+    /// <summary>
+    /// Whether the Production value equals the Development or Staging value (by fingerprint), kept beside the secret
+    /// for the grid's filter and updated by every write of a value (<see cref="UpdateSharedProduction"/>).
+    /// </summary>
+    public bool ProductionMatchesOther { get; private set; }
+
     public SecretValue? ValueFor(SecretEnvironment environment) => Values.FirstOrDefault(v => v.Environment == environment);
 
     /// <summary>Whether <paramref name="environment"/> has a value, by the flags (which need no values loaded).</summary>
@@ -65,6 +71,11 @@ public sealed class Secret : IOwnedResource
             default: throw new ArgumentOutOfRangeException(nameof(environment), environment, "Not an environment.");
         }
     }
+
+    /// <summary>Recomputes <see cref="ProductionMatchesOther"/> from the loaded values' fingerprints (a value without one matches nothing).</summary>
+    public void UpdateSharedProduction() =>
+        ProductionMatchesOther = ValueFor(SecretEnvironment.Production)?.Fingerprint is { } production &&
+                                 Values.Any(v => v.Environment != SecretEnvironment.Production && v.Fingerprint is { } other && other.AsSpan().SequenceEqual(production));
 }
 
 /// <summary>
@@ -84,6 +95,9 @@ public sealed class SecretValue
     public required byte[] Ciphertext { get; set; }
 
     public required string Mask { get; set; }
+
+    /// <summary>The keyed fingerprint of the value (<see cref="ISecretCipher.Fingerprint"/>); null for a value stored before fingerprints existed, until it is rewritten or a rotate-key run computes it.</summary>
+    public byte[]? Fingerprint { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
 

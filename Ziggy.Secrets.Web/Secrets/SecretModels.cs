@@ -2,8 +2,11 @@ using Ziggy.Secrets.Web.Crypto;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
-/// <summary>A grid row: whether each environment has a value, never the value and never its mask.</summary>
-public sealed record SecretRow(Guid Id, string Name, string Description, bool Dev, bool Staging, bool Prod, string Owner, DateTimeOffset Created);
+/// <summary>
+/// A grid row: whether each environment has a value, never the value and never its mask. <see cref="ProdShared"/>: the
+/// Production value equals another environment's (by fingerprint).
+/// </summary>
+public sealed record SecretRow(Guid Id, string Name, string Description, bool Dev, bool Staging, bool Prod, string Owner, DateTimeOffset Created, bool ProdShared = false);
 
 /// <summary>What the editor shows: masks only. <see cref="Masks"/> holds null for an environment without a value.</summary>
 public sealed record SecretDetails(
@@ -21,17 +24,29 @@ public sealed record SecretDetails(
     bool CanModify,
     bool CanTransfer,
     IReadOnlyList<string> UsedBy,
-    IReadOnlyList<Audit.AuditRow> History)
+    IReadOnlyList<Audit.AuditRow> History,
+    IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints,
+    bool ProductionMatchesOther)
 {
     public SecretRow ToRow() => new(Id, Name, Description,
         Masks[SecretEnvironment.Development] is not null, Masks[SecretEnvironment.Staging] is not null,
-        Masks[SecretEnvironment.Production] is not null, OwnerName, CreatedAt);
+        Masks[SecretEnvironment.Production] is not null, OwnerName, CreatedAt, ProductionMatchesOther);
+
+    /// <summary>"Staging and Production have the same value." for each group of environments holding one value.</summary>
+    public IReadOnlyList<string> SameValues => ValueFingerprint.SameValueStatements(Fingerprints);
 }
+
+/// <summary>One environment's value history as the editor shows it; <see cref="CanRestore"/> for the owner and administrators.</summary>
+public sealed record ValueHistoryView(Guid SecretId, SecretEnvironment Environment, int SecretVersion, bool CanRestore, IReadOnlyList<ValueVersionRow> Versions);
 
 /// <summary>What a write answers: the secret it saved and the version it now has.</summary>
 public sealed record SavedSecret(Guid Id, int Version);
 
-public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values);
+public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values)
+{
+    /// <summary>Environments whose value the person chose to store despite its warning (<see cref="SecretRules.ValueWarning"/>).</summary>
+    public IReadOnlyCollection<SecretEnvironment> Confirmed { get; init; } = [];
+}
 
 /// <summary>
 /// A save of an existing secret. <see cref="NewValues"/> holds the environments given a new value and
@@ -45,4 +60,7 @@ public sealed record SecretChanges(
         : this(version, name, description, newValues, [])
     {
     }
+
+    /// <summary>Environments whose new value the person chose to store despite its warning (<see cref="SecretRules.ValueWarning"/>).</summary>
+    public IReadOnlyCollection<SecretEnvironment> Confirmed { get; init; } = [];
 }

@@ -12,8 +12,14 @@ using Ziggy.Secrets.Web.Data;
 namespace Ziggy.Secrets.Web.Secrets;
 
 /// <summary>What is stored of a secret: its row, the mask of each environment's value (null without one), and who owns, created and last changed it.</summary>
-internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, string? StagingMask, string? ProductionMask, string Owner, string CreatedBy, string UpdatedBy)
+internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, string? StagingMask, string? ProductionMask, string Owner, string CreatedBy, string UpdatedBy,
+    byte[]? DevelopmentFingerprint, byte[]? StagingFingerprint, byte[]? ProductionFingerprint)
 {
+    public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints => new Dictionary<SecretEnvironment, byte[]?>
+    {
+        [SecretEnvironment.Development] = DevelopmentFingerprint, [SecretEnvironment.Staging] = StagingFingerprint, [SecretEnvironment.Production] = ProductionFingerprint,
+    };
+
     public IReadOnlyDictionary<SecretEnvironment, string?> Masks => new Dictionary<SecretEnvironment, string?>
     {
         [SecretEnvironment.Development] = DevelopmentMask, [SecretEnvironment.Staging] = StagingMask, [SecretEnvironment.Production] = ProductionMask,
@@ -24,16 +30,18 @@ internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, stri
 /// Everything pages do with secrets. Each write loads the secret from the database (scoped to the caller's
 /// organization), authorizes that entity, then changes it in one transaction, and answers only what it saved: the
 /// editor's view is a separate read (<see cref="GetAsync"/>), made only by a caller that shows it. Nothing here
-/// decrypts: listing, opening and saving only encrypt new values and read the stored masks.
+/// decrypts: listing, opening and saving only encrypt new values and read the stored masks; a restore copies a stored
+/// ciphertext as it is.
 /// </summary>
 public sealed class SecretService(
-    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock)
+    ZiggyDbContext db, ISecretCipher cipher, IAuthorizationService authorization, AuditTrail audit, AuditQueries auditQueries, TimeProvider clock,
+    ValueHistory history)
 {
     public const string ConfirmDeleteMessage = "Type delete to confirm.";
     public const string ChooseOwnerMessage = "Choose an active member of this organization.";
 
     // Bumped whenever the rows' JSON changes shape, so a browser's rows of an older release are not revalidated.
-    private const string RowsFormat = "rows-v1";
+    private const string RowsFormat = "rows-v2";
 
     // The editor's read: the secret with its masks and three names, in one statement.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<StoredSecret?>>> SecretWithNames = new(() =>
@@ -44,7 +52,10 @@ public sealed class SecretService(
                     s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Mask).FirstOrDefault(),
                     s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Mask).FirstOrDefault(),
                     s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Mask).FirstOrDefault(),
-                    s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName))
+                    s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName,
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Fingerprint).FirstOrDefault(),
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Fingerprint).FirstOrDefault(),
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Fingerprint).FirstOrDefault()))
                 .FirstOrDefault()));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<long?>>> ChangeStamp = new(() =>
@@ -56,7 +67,8 @@ public sealed class SecretService(
         db.Secrets.AsNoTracking()
             .Where(s => s.OrganizationId == organizationId)
             .OrderBy(s => s.Name)
-            .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt));
+            .Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt,
+                s.ProductionMatchesOther));
 
     /// <summary>
     /// The entity tag of the organization's grid rows: it changes, by database trigger, with every write to one of its
@@ -87,6 +99,7 @@ public sealed class SecretService(
         var description = draft.Description.Trim();
         var values = draft.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
         var errors = SecretRules.Check(name, description, values.Select(v => (v.Key, v.Value)));
+        errors.AddRange(Warnings(values, draft.Confirmed));
         if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
 
         return await SaveAsync(name, async () =>
@@ -104,13 +117,16 @@ public sealed class SecretService(
                 UpdatedAt = now,
                 UpdatedById = actor.UserId,
             };
+            db.Secrets.Add(secret);
             foreach (var (environment, value) in values)
             {
-                secret.Values.Add(Encrypted(secret, environment, value, now));
+                var encrypted = Encrypted(secret, environment, value, now);
+                await history.AppendAsync(secret, environment, previous: null, encrypted, actor.UserId, now);
+                secret.Values.Add(encrypted);
                 secret.SetPresence(environment, true);
             }
 
-            db.Secrets.Add(secret);
+            secret.UpdateSharedProduction();
             audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
             return Saved(secret);
@@ -136,6 +152,7 @@ public sealed class SecretService(
             var errors = SecretRules.Check(name, description, set.Select(v => (v.Key, v.Value)));
             foreach (var environment in changes.Removed.Where(e => changes.NewValues.ContainsKey(e)))
                 errors.Add(new FieldError(environment.ToString(), $"Either enter a new {environment} value or remove it, not both."));
+            errors.AddRange(Warnings(set, changes.Confirmed));
             if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
             if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
 
@@ -151,34 +168,71 @@ public sealed class SecretService(
             foreach (var (environment, value) in set)
             {
                 var encrypted = Encrypted(secret, environment, value, now);
-                if (secret.ValueFor(environment) is { } stored)
-                {
-                    stored.KeyId = encrypted.KeyId;
-                    stored.Nonce = encrypted.Nonce;
-                    stored.Ciphertext = encrypted.Ciphertext;
-                    stored.Mask = encrypted.Mask;
-                    stored.UpdatedAt = now;
-                }
-                else secret.Values.Add(encrypted);
-
-                secret.SetPresence(environment, true);
+                await history.AppendAsync(secret, environment, secret.ValueFor(environment), encrypted, actor.UserId, now);
+                Store(secret, environment, encrypted);
             }
 
             foreach (var environment in removed)
             {
+                await history.AppendAsync(secret, environment, secret.ValueFor(environment), next: null, actor.UserId, now);
                 secret.Values.Remove(secret.ValueFor(environment)!);
                 secret.SetPresence(environment, false);
             }
 
+            secret.UpdateSharedProduction();
             Touch(secret, actor, now);
             if (what.Count > 0 || removed.Count == 0)
                 audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
             if (removed.Count > 0)
                 audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
+            await history.PruneAsync(secret.Id, set.Select(v => v.Key).Concat(removed), now);
             return Saved(secret);
         });
     }
+
+    /// <summary>One environment's value history, for anyone who may read the secret; newest first, masks and fingerprints only.</summary>
+    public async Task<Result<ValueHistoryView>> HistoryAsync(CurrentUser actor, Guid id, SecretEnvironment environment)
+    {
+        var secret = await db.Secrets.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.OrganizationId == actor.OrganizationId);
+        if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Read)) return Result<ValueHistoryView>.NotFound();
+        var canRestore = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
+        return Result<ValueHistoryView>.Ok(new ValueHistoryView(secret.Id, environment, secret.Version, canRestore, await history.ListAsync(secret.Id, environment)));
+    }
+
+    /// <remarks>
+    /// Makes version <paramref name="number"/> of <paramref name="environment"/> the current value again, as a new
+    /// version. Its stored ciphertext, nonce and data key id are copied as they are: nothing is decrypted, and the value
+    /// never leaves the database. Refused, like any save, when the secret changed since <paramref name="version"/>.
+    /// </remarks>
+    public async Task<Result<SavedSecret>> RestoreAsync(CurrentUser actor, Guid id, SecretEnvironment environment, int number, int version) =>
+        await SaveAsync(name: null, async () =>
+        {
+            var secret = await LoadAsync(actor, id);
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
+            if (version != secret.Version) return await StaleAsync(secret);
+            var source = await db.SecretValueVersions.AsNoTracking()
+                .FirstOrDefaultAsync(v => v.SecretId == secret.Id && v.Environment == environment && v.Number == number);
+            if (source is null)
+                return Result<SavedSecret>.Invalid("", $"Version {number} of {environment} does not exist (any more). Reload the secret to see its history.");
+            if (source.ToEncrypted() is not { } encrypted)
+                return Result<SavedSecret>.Invalid("", $"Version {number} of {environment} is the removal of the value: to remove the value again, use Remove.");
+
+            var now = clock.GetUtcNow();
+            var restored = new SecretValue
+            {
+                SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce, Ciphertext = encrypted.Ciphertext,
+                Mask = source.Mask ?? SecretMask.Hidden, Fingerprint = source.Fingerprint, UpdatedAt = now,
+            };
+            await history.AppendAsync(secret, environment, secret.ValueFor(environment), restored, actor.UserId, now, restoredFrom: number);
+            Store(secret, environment, restored);
+            secret.UpdateSharedProduction();
+            Touch(secret, actor, now);
+            audit.Record(AuditAction.SecretValueRestored, AuditActor.Of(actor), $"Restored version {number} of {environment}.", secret.Id, secret.Name);
+            await db.SaveChangesAsync();
+            await history.PruneAsync(secret.Id, [environment], now);
+            return Saved(secret);
+        });
 
     public async Task<Result<SavedSecret>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
         await SaveAsync(name: null, async () =>
@@ -265,15 +319,41 @@ public sealed class SecretService(
             .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
         var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         // Who may change a secret (its owner, administrators) also sees its history.
-        var history = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
+        var auditHistory = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
             stored.Owner, secret.CreatedAt, stored.CreatedBy, secret.UpdatedAt, stored.UpdatedBy, stored.Masks,
             canModify,
             CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
             usedBy,
-            history);
+            auditHistory,
+            stored.Fingerprints,
+            secret.ProductionMatchesOther);
     }
+
+    /// <summary>Puts <paramref name="value"/> in place of the environment's stored value (tracked), or adds it.</summary>
+    private static void Store(Secret secret, SecretEnvironment environment, SecretValue value)
+    {
+        if (secret.ValueFor(environment) is { } stored)
+        {
+            stored.KeyId = value.KeyId;
+            stored.Nonce = value.Nonce;
+            stored.Ciphertext = value.Ciphertext;
+            stored.Mask = value.Mask;
+            stored.Fingerprint = value.Fingerprint;
+            stored.UpdatedAt = value.UpdatedAt;
+        }
+        else secret.Values.Add(value);
+
+        secret.SetPresence(environment, true);
+    }
+
+    /// <summary>A warning for each new value that looks accidental, unless the person confirmed that environment.</summary>
+    private static IEnumerable<FieldError> Warnings(IEnumerable<KeyValuePair<SecretEnvironment, string>> values, IReadOnlyCollection<SecretEnvironment> confirmed) =>
+        values.Where(v => !confirmed.Contains(v.Key))
+            .Select(v => (v.Key, Warning: SecretRules.ValueWarning(v.Key, v.Value)))
+            .Where(w => w.Warning is not null)
+            .Select(w => new FieldError(SecretRules.ConfirmField(w.Key), w.Warning!));
 
     /// <summary>The stored form of <paramref name="value"/> for one environment of the secret: encrypted for that place, with its mask.</summary>
     private SecretValue Encrypted(Secret secret, SecretEnvironment environment, string value, DateTimeOffset now)
@@ -282,7 +362,7 @@ public sealed class SecretService(
         return new SecretValue
         {
             SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce,
-            Ciphertext = encrypted.Ciphertext, Mask = SecretMask.For(value), UpdatedAt = now,
+            Ciphertext = encrypted.Ciphertext, Mask = SecretMask.For(value), Fingerprint = cipher.Fingerprint(value), UpdatedAt = now,
         };
     }
 

@@ -57,6 +57,26 @@ public sealed class CanaryTests : IDisposable
         await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Name"] = "OTHER_KEY", ["Input.Staging"] = Canaries[1] });       // duplicate
         await mia.PostFormAsync($"/Secrets?handler=Save&id={id}", new() { ["Input.Development"] = Canaries[0], ["Input.Version"] = "1" }); // forged
         await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Staging"] = Canaries[1] });                                      // success
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Production"] = " " + Canaries[2] });                              // warned
+        await SecretsUi.SaveAsync(olivia, id, new() { ["Input.Production"] = Canaries[0] });                                   // success
+
+        // The value history of every environment, for every kind of member, and a restore (the old canary comes back
+        // into use without travelling), a stale restore and a forged one.
+        foreach (var session in new[] { olivia, mia, adam })
+        {
+            foreach (var environment in new[] { "Development", "Staging", "Production" })
+            {
+                await session.GetAsync($"/Secrets?handler=History&id={id}&environment={environment}", htmx: true);
+                await session.GetAsync($"/Secrets?handler=History&id={id}&environment={environment}");
+            }
+        }
+
+        var productionHistory = await TestSession.ParseAsync(await olivia.GetAsync($"/Secrets?handler=History&id={id}&environment=Production", htmx: true));
+        var restoreForm = (AngleSharp.Html.Dom.IHtmlFormElement)productionHistory.QuerySelector("[data-testid=restore-Production-1]")!.Closest("form")!;
+        await olivia.SubmitAsync(restoreForm, htmx: true);                                                                       // restored
+        await olivia.SubmitAsync(restoreForm, htmx: true);                                                                       // stale
+        await mia.PostFormAsync($"/Secrets?handler=Restore&id={id}&environment=Production&number=1", new() { ["Input.Version"] = "1" }); // forged
+        await olivia.GetAsync($"/Secrets?handler=Edit&id={id}", htmx: true);
         await SecretsUi.DeleteAsync(olivia, id, "nope");
 
         // Listing, opening and saving decrypted nothing.
@@ -89,8 +109,33 @@ public sealed class CanaryTests : IDisposable
         Assert.NotEmpty(_app.LogLines);
 
         foreach (var canary in Canaries) _app.AssertNeverRevealed(canary);
+        Assert.True(await _app.WithDbAsync(db => db.SecretValueVersions.CountAsync(v => v.SecretId == id)) >= 6);
         // Decrypts happened only in the six runs, one referenced value each.
         Assert.Equal(6, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
+    }
+
+    [Fact]
+    public void Fingerprint_OfACanary_IsKeyedAndMatchesNoEncodingOfIt()
+    {
+        var cipher = _app.Services.GetRequiredService<ISecretCipher>();
+        foreach (var canary in Canaries)
+        {
+            var fingerprint = cipher.Fingerprint(canary);
+            var shown = new[]
+            {
+                Convert.ToHexStringLower(fingerprint), Convert.ToHexString(fingerprint), Convert.ToBase64String(fingerprint),
+                Web.Secrets.ValueFingerprint.Short(fingerprint)!,
+            };
+            // Keyed: not the plain hash anyone could compute from a guess.
+            Assert.NotEqual(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canary)), fingerprint);
+            Assert.Equal(fingerprint, cipher.Fingerprint(canary));
+            foreach (var (form, encode) in SecretEncodings.Fixed)
+            {
+                var encoded = encode(canary);
+                Assert.All(shown, text => Assert.DoesNotContain(encoded, text, StringComparison.OrdinalIgnoreCase));
+                if (encoded != canary) Assert.False(fingerprint.AsSpan().SequenceEqual(cipher.Fingerprint(encoded)), $"{form}: an encoding has the canary's fingerprint");
+            }
+        }
     }
 
     [Fact]

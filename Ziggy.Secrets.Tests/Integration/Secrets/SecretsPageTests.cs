@@ -96,7 +96,7 @@ public class SecretsPageTests : IDisposable
 
         using var rows = JsonDocument.Parse(json);
         var row = Assert.Single(rows.RootElement.EnumerateArray());
-        Assert.Equal(["created", "description", "dev", "id", "name", "owner", "prod", "staging"], row.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["created", "description", "dev", "id", "name", "owner", "prod", "prodShared", "staging"], row.EnumerateObject().Select(p => p.Name).Order());
         Assert.True(row.GetProperty("dev").GetBoolean());
         Assert.False(row.GetProperty("prod").GetBoolean());
         Assert.Equal("Olivia Owner", row.GetProperty("owner").GetString());
@@ -116,7 +116,8 @@ public class SecretsPageTests : IDisposable
 
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var expected = await _app.WithDbAsync(db => db.Secrets.AsNoTracking().Include(s => s.Owner).OrderBy(s => s.Name).ToListAsync());
-        var rows = expected.Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt));
+        var rows = expected.Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt,
+            s.ProductionMatchesOther));
         Assert.Equal(JsonSerializer.Serialize(rows, JsonSerializerOptions.Web), await response.Content.ReadAsStringAsync());
         Assert.Equal(["ALPHA_KEY", "MIKE_PASSWORD", "ZULU_TOKEN"], expected.Select(s => s.Name));
     }

@@ -21,7 +21,7 @@ public sealed class AuthorizationMatrixTests
     // Endpoints in the order they are tried (an allowed one must not make a later one impossible).
     private static readonly string[] Endpoints =
     [
-        "CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
+        "CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
         "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
         // Last: from then on the caller must set up two-factor sign-in before anything else.
         "SetTwoFactorRequirement",
@@ -30,11 +30,11 @@ public sealed class AuthorizationMatrixTests
     private static readonly Dictionary<Caller, string[]> Allowed = new()
     {
         [Caller.Anonymous] = [],
-        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
+        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
         // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
         // organization can be touched, and a template naming the other organization's secret is refused (no such secret
         // exists in its own).
@@ -69,6 +69,9 @@ public sealed class AuthorizationMatrixTests
         var owner = new CurrentUser(memberOwner.Id, org, Role.Member, "Mo Owner");
         var secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
             new SecretDraft("STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_1" })))).Value!;
+        // A second value, so that version 1 can be restored.
+        secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(owner, secret.Id,
+            new SecretChanges(secret.Version, "STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_2" })))).Value!;
         var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
             new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;
         // An open reset link for the target, for "RevokeResetLink" to find.
@@ -89,7 +92,8 @@ public sealed class AuthorizationMatrixTests
         var requests = new Dictionary<string, (string Url, Dictionary<string, string> Fields)>
         {
             ["CreateSecret"] = ("/Secrets?handler=Create", new() { ["Input.Name"] = "NEW_SECRET", ["Input.Development"] = "new-value-123456" }),
-            ["SaveSecret"] = ($"/Secrets?handler=Save&id={secret.Id}", new() { ["Input.Name"] = "STRIPE_API_KEY", ["Input.Description"] = "changed", ["Input.Version"] = "1" }),
+            ["SaveSecret"] = ($"/Secrets?handler=Save&id={secret.Id}", new() { ["Input.Name"] = "STRIPE_API_KEY", ["Input.Description"] = "changed", ["Input.Version"] = "VERSION" }),
+            ["RestoreSecretValue"] = ($"/Secrets?handler=Restore&id={secret.Id}&environment=Development&number=1", new() { ["Input.Version"] = "VERSION" }),
             ["CreateIntegrationUsingSecret"] = ("/Integrations/Edit?handler=Save", new() { ["Input.Name"] = "Mine", ["Input.Method"] = "GET", ["Input.Url"] = stub.BaseUrl + "/echo?k={{secrets.STRIPE_API_KEY}}" }),
             ["SaveIntegration"] = ($"/Integrations/Edit?handler=Save&id={integration.Id}", new() { ["Input.Name"] = "Charge", ["Input.Method"] = "PUT", ["Input.Url"] = stub.BaseUrl + "/echo", ["Input.Version"] = "1" }),
             ["RunIntegration"] = ($"/Integrations/Edit?handler=Run&id={integration.Id}", new() { ["environment"] = "Development" }),
@@ -108,6 +112,13 @@ public sealed class AuthorizationMatrixTests
             ["DeleteIntegration"] = ($"/Integrations/Edit?handler=Delete&id={integration.Id}", new()),
             ["DeleteSecret"] = ($"/Secrets?handler=Delete&id={secret.Id}", new() { ["confirm"] = "delete" }),
         };
+
+        // The value history: everyone of the organization reads it; only those who may change the secret are offered Restore.
+        var history = await session.GetAsync($"/Secrets?handler=History&id={secret.Id}&environment=Development", htmx: true);
+        var historyHtml = await history.Content.ReadAsStringAsync();
+        Assert.True((int)history.StatusCode < 500, $"{caller} History: {(int)history.StatusCode}");
+        Assert.Equal(caller is not (Caller.Anonymous or Caller.OtherOrganizationAdmin), historyHtml.Contains("data-testid=\"version-Development-1\""));
+        Assert.Equal(Allowed[caller].Contains("RestoreSecretValue"), historyHtml.Contains("data-testid=\"restore-Development-1\""));
 
         var outcomes = new List<string>();
         foreach (var endpoint in Endpoints)
@@ -186,6 +197,7 @@ public sealed class AuthorizationMatrixTests
                 string.Join(",", s.Values.OrderBy(v => v.Environment).Select(v => Convert.ToHexString(v.Ciphertext))))),
             string.Join("|", integrations.Select(i => $"{i.Id}:{i.Name}:{i.Method}:{i.Url}:{i.Headers}:{i.Version}")),
             await db.IntegrationRuns.CountAsync(),
+            await db.SecretValueVersions.CountAsync(),
             string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}:{u.TwoFactorEnabled}")),
             await db.Invitations.CountAsync(),
             string.Join("|", organizations.Select(o => $"{o.Id}:{o.TwoFactorRequirement}")),

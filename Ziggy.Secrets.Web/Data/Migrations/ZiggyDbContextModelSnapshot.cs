@@ -593,6 +593,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("ProductionMatchesOther")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -614,7 +617,7 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.HasIndex("OrganizationId", "Name")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id")
+                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id", "ProductionMatchesOther")
                         .HasDatabaseName("IX_Secrets_Grid");
 
                     b.ToTable("Secrets");
@@ -631,6 +634,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations
 
                     b.Property<byte[]>("Ciphertext")
                         .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Fingerprint")
                         .HasColumnType("BLOB");
 
                     b.Property<int>("KeyId")
@@ -653,6 +659,63 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.HasIndex("KeyId");
 
                     b.ToTable("SecretValues");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretValueVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Ciphertext")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Fingerprint")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int?>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mask")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Nonce")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RestoredFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WrittenById")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId");
+
+                    b.HasIndex("WrittenById");
+
+                    b.HasIndex("SecretId", "Environment", "Number")
+                        .IsUnique();
+
+                    b.ToTable("SecretValueVersions");
                 });
 
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>
@@ -915,6 +978,28 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .HasForeignKey("SecretId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretValueVersion", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Crypto.StoredDataKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Ziggy.Secrets.Web.Secrets.Secret", null)
+                        .WithMany()
+                        .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "WrittenBy")
+                        .WithMany()
+                        .HasForeignKey("WrittenById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("WrittenBy");
                 });
 
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>

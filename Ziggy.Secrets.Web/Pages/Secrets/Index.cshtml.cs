@@ -63,7 +63,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
             .Select(e => (Environment: e, Value: Input.ValueFor(e)))
             .Where(v => !string.IsNullOrEmpty(v.Value))
             .ToDictionary(v => v.Environment, v => v.Value!);
-        var result = await secrets.CreateAsync(Me, new SecretDraft(Input.Name ?? "", Input.Description ?? "", values));
+        var result = await secrets.CreateAsync(Me, new SecretDraft(Input.Name ?? "", Input.Description ?? "", values) { Confirmed = Input.Confirmed() });
         return await SavedAsync(result, created: true);
     }
 
@@ -72,7 +72,8 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
         if (!ModelState.IsValid) return await RefusedAsync(id, ModelState.FieldErrors());
         if (Input.Version is null) return await RefusedAsync(id, [new FieldError("", "The form is missing its version. Reload the secret and try again.")]);
         var (newValues, removed) = Input.Changes();
-        var result = await secrets.UpdateAsync(Me, id, new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", newValues, removed));
+        var result = await secrets.UpdateAsync(Me, id,
+            new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", newValues, removed) { Confirmed = Input.Confirmed() });
         return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
     }
 
@@ -80,6 +81,25 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
     {
         if (Input.Version is null || newOwnerId is null) return await RefusedAsync(id, [new FieldError("NewOwnerId", SecretService.ChooseOwnerMessage)]);
         var result = await secrets.TransferOwnershipAsync(Me, id, newOwnerId.Value, Input.Version.Value);
+        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
+    }
+
+    /// <summary>One environment's value history (masks and fingerprints, never a value), with Restore for those who may change the secret.</summary>
+    public async Task<IActionResult> OnGetHistoryAsync(Guid id, SecretEnvironment environment)
+    {
+        if (!ModelState.IsValid || !Enum.IsDefined(environment)) return NotFound();
+        var found = await secrets.HistoryAsync(Me, id, environment);
+        if (!found.IsOk) return NotFound();
+        Response.Headers.Vary = "HX-Request";
+        return Partial("_History", found.Value!);
+    }
+
+    /// <summary>Makes an earlier version the current value (as a new version); the value itself never travels.</summary>
+    public async Task<IActionResult> OnPostRestoreAsync(Guid id, SecretEnvironment environment, int number)
+    {
+        if (!ModelState.IsValid || !Enum.IsDefined(environment)) return NotFound();
+        if (Input.Version is null) return await RefusedAsync(id, [new FieldError("", "The form is missing its version. Reload the secret and try again.")]);
+        var result = await secrets.RestoreAsync(Me, id, environment, number, Input.Version.Value);
         return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
     }
 
@@ -121,7 +141,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
         Response.Htmx(h => h.WithTrigger("secret-saved", new
         {
             id = row.Id, name = row.Name, description = row.Description, dev = row.Dev, staging = row.Staging,
-            prod = row.Prod, owner = row.Owner, created = row.Created, isNew = created,
+            prod = row.Prod, owner = row.Owner, created = row.Created, prodShared = row.ProdShared, isNew = created,
         }));
         ModelState.Clear();
         return await EditorAsync(saved);
@@ -136,7 +156,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
         if (Request.IsHtmx())
         {
             Response.Htmx(h => h.Reswap("none"));
-            return Partial("_FieldErrors", new FieldErrorsView(SecretForm.FieldNames, errors, AlertId: "editor-alert"));
+            return Partial("_SaveRefused", new SaveRefusedView(errors));
         }
 
         ModelState.AddErrors(errors);
@@ -164,6 +184,23 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
         var input = keepInput ? Input.WithoutValues() : SecretForm.From(secret);
         return new SecretEditorView(secret, members, input);
     }
+}
+
+/// <summary>The warning slot of one value field (<see cref="SecretRules.ValueWarning"/>); empty when <see cref="Message"/> is null.</summary>
+public sealed record ValueWarningView(SecretEnvironment Environment, string? Message, bool OutOfBand);
+
+/// <summary>
+/// A refused save placed by htmx: the field errors as everywhere, and for each environment its value warning (or nothing)
+/// with the "Save anyway" box. The typed values stay in the browser's fields: nothing here repeats them.
+/// </summary>
+public sealed record SaveRefusedView(IReadOnlyList<FieldError> All)
+{
+    private static readonly HashSet<string> WarningFields = [.. Enum.GetValues<SecretEnvironment>().Select(SecretRules.ConfirmField)];
+
+    public FieldErrorsView Errors => new(SecretForm.FieldNames, [.. All.Where(e => !WarningFields.Contains(e.Field))], AlertId: "editor-alert");
+
+    public string? WarningFor(SecretEnvironment environment) =>
+        All.Where(e => e.Field == SecretRules.ConfirmField(environment)).Select(e => e.Message).FirstOrDefault();
 }
 
 /// <summary>
@@ -221,6 +258,21 @@ public sealed class SecretForm
         var newValues = environments.Where(e => !string.IsNullOrEmpty(ValueFor(e))).ToDictionary(e => e, e => ValueFor(e)!);
         return (newValues, environments.Where(RemoveFor).ToList());
     }
+
+    public bool ConfirmDevelopment { get; set; }
+
+    public bool ConfirmStaging { get; set; }
+
+    public bool ConfirmProduction { get; set; }
+
+    /// <summary>The environments whose warned-about value the person chose to store anyway.</summary>
+    public List<SecretEnvironment> Confirmed() =>
+        [.. Enum.GetValues<SecretEnvironment>().Where(e => e switch
+        {
+            SecretEnvironment.Development => ConfirmDevelopment,
+            SecretEnvironment.Staging => ConfirmStaging,
+            _ => ConfirmProduction,
+        })];
 
     public SecretForm WithoutValues() => new() { Name = Name, Description = Description, Version = Version };
 

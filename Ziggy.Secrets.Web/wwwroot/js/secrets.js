@@ -8,7 +8,7 @@
 
 
   const yesNo = (field) => ({
-    headerName: { dev: 'Dev', staging: 'Staging', prod: 'Prod' }[field],
+    headerName: { dev: 'Dev', staging: 'Staging', prod: 'Prod', prodShared: 'Prod = other env' }[field],
     colId: field,
     valueGetter: (p) => (p.data[field] ? 'Yes' : 'No'),
     filter: 'agTextColumnFilter',
@@ -39,6 +39,8 @@
       yesNo('dev'),
       yesNo('staging'),
       yesNo('prod'),
+      // Yes when the Production value equals the Development or Staging value (by keyed fingerprint, never by value).
+      { ...yesNo('prodShared'), width: 150 },
       { field: 'owner', headerName: 'Owner', filter: 'agTextColumnFilter', minWidth: 120 },
       {
         field: 'created', headerName: 'Created', filter: 'agDateColumnFilter', minWidth: 150,
@@ -59,7 +61,7 @@
     getRowId: (p) => p.data.id,
     isExternalFilterPresent: () => searchWords.length > 0,
     doesExternalFilterPass: (node) => matchesSearch(node.data),
-    // Seven columns: render them all, so every column is in the DOM whatever the width.
+    // Eight columns: render them all, so every column is in the DOM whatever the width.
     suppressColumnVirtualisation: true,
     // With 10,000 rows, animating every row's move on load and on each search keystroke costs more than it shows.
     animateRows: false,

@@ -605,6 +605,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("ProductionMatchesOther")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("bigint");
 
@@ -642,6 +645,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<byte[]>("Fingerprint")
+                        .HasColumnType("bytea");
+
                     b.Property<int>("KeyId")
                         .HasColumnType("integer");
 
@@ -662,6 +668,65 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.HasIndex("KeyId");
 
                     b.ToTable("SecretValues");
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretValueVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("Ciphertext")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<byte[]>("Fingerprint")
+                        .HasColumnType("bytea");
+
+                    b.Property<int?>("KeyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mask")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Nonce")
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("RestoredFrom")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("WrittenById")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId");
+
+                    b.HasIndex("WrittenById");
+
+                    b.HasIndex("SecretId", "Environment", "Number")
+                        .IsUnique();
+
+                    b.ToTable("SecretValueVersions");
                 });
 
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>
@@ -924,6 +989,28 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .HasForeignKey("SecretId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretValueVersion", b =>
+                {
+                    b.HasOne("Ziggy.Secrets.Web.Crypto.StoredDataKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Ziggy.Secrets.Web.Secrets.Secret", null)
+                        .WithMany()
+                        .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "WrittenBy")
+                        .WithMany()
+                        .HasForeignKey("WrittenById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("WrittenBy");
                 });
 
             modelBuilder.Entity("Ziggy.Secrets.Web.Secrets.SecretsChangeStamp", b =>

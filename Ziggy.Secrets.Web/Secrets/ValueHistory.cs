@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Data;
+
+namespace Ziggy.Secrets.Web.Secrets;
+
+/// <summary>How much value history is kept (configuration section <c>Ziggy:History</c>).</summary>
+public sealed class HistoryOptions
+{
+    public const string Section = "Ziggy:History";
+
+    /// <summary>The newest versions kept per secret and environment, whatever their age.</summary>
+    public int KeepVersions { get; set; } = 50;
+
+    /// <summary>Versions younger than this many days are kept, however many there are.</summary>
+    public int KeepDays { get; set; } = 90;
+}
+
+/// <summary>One line of an environment's history as the editor shows it: never a value, only its mask and fingerprint.</summary>
+public sealed record ValueVersionRow(int Number, DateTimeOffset WrittenAt, string WrittenBy, bool Removed, string? Mask, byte[]? Fingerprint, int? RestoredFrom)
+{
+    public string? ShortFingerprint => ValueFingerprint.Short(Fingerprint);
+}
+
+/// <summary>
+/// The versions of each secret's environment values. Only <see cref="SecretService"/> writes them, inside the
+/// transaction of the write they record; pruning runs in that same transaction.
+/// </summary>
+public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> options)
+{
+    /// <summary>
+    /// Adds the version that <paramref name="next"/> (null: the value is removed) becomes, to the tracked context. A value
+    /// stored before history existed has no version yet: it is kept first, as version 1, so it can be restored too.
+    /// Call before the tracked <see cref="SecretValue"/> is changed, and save afterwards.
+    /// </summary>
+    public async Task AppendAsync(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById,
+        DateTimeOffset now, int? restoredFrom = null)
+    {
+        var last = await db.SecretValueVersions
+            .Where(v => v.SecretId == secret.Id && v.Environment == environment)
+            .MaxAsync(v => (int?)v.Number) ?? 0;
+        if (last == 0 && previous is not null)
+        {
+            db.SecretValueVersions.Add(new SecretValueVersion
+            {
+                SecretId = secret.Id, Environment = environment, Number = ++last, WrittenAt = previous.UpdatedAt, WrittenById = secret.UpdatedById,
+                KeyId = previous.KeyId, Nonce = previous.Nonce, Ciphertext = previous.Ciphertext, Mask = previous.Mask, Fingerprint = previous.Fingerprint,
+            });
+        }
+
+        db.SecretValueVersions.Add(next is null
+            ? new SecretValueVersion { SecretId = secret.Id, Environment = environment, Number = last + 1, WrittenAt = now, WrittenById = writtenById, Removed = true }
+            : new SecretValueVersion
+            {
+                SecretId = secret.Id, Environment = environment, Number = last + 1, WrittenAt = now, WrittenById = writtenById, RestoredFrom = restoredFrom,
+                KeyId = next.KeyId, Nonce = next.Nonce, Ciphertext = next.Ciphertext, Mask = next.Mask, Fingerprint = next.Fingerprint,
+            });
+    }
+
+    /// <summary>
+    /// Deletes the versions of these environments that are neither among the newest <see cref="HistoryOptions.KeepVersions"/>
+    /// nor younger than <see cref="HistoryOptions.KeepDays"/>. The newest version (the current value) always stays.
+    /// </summary>
+    public async Task PruneAsync(Guid secretId, IEnumerable<SecretEnvironment> environments, DateTimeOffset now)
+    {
+        var keep = Math.Max(1, options.Value.KeepVersions);
+        var cutoff = now.AddDays(-Math.Max(0, options.Value.KeepDays));
+        foreach (var environment in environments.Distinct())
+        {
+            var newest = await db.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment).MaxAsync(v => (int?)v.Number) ?? 0;
+            var below = newest - keep;
+            if (below <= 0) continue;
+            await db.SecretValueVersions
+                .Where(v => v.SecretId == secretId && v.Environment == environment && v.Number <= below && v.WrittenAt < cutoff)
+                .ExecuteDeleteAsync();
+        }
+    }
+
+    /// <summary>One environment's versions, newest first.</summary>
+    public async Task<IReadOnlyList<ValueVersionRow>> ListAsync(Guid secretId, SecretEnvironment environment) =>
+        await db.SecretValueVersions.AsNoTracking()
+            .Where(v => v.SecretId == secretId && v.Environment == environment)
+            .OrderByDescending(v => v.Number)
+            .Select(v => new ValueVersionRow(v.Number, v.WrittenAt, v.WrittenBy!.DisplayName, v.Removed, v.Mask, v.Fingerprint, v.RestoredFrom))
+            .ToListAsync();
+}
