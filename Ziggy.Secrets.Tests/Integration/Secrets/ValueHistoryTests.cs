@@ -416,7 +416,7 @@ public class ValueHistoryTests : IDisposable
         var output = new StringWriter();
         var code = verb == "verify"
             ? await VerifyCommand.RunAsync(_app.Services, output, output)
-            : await RotateKeyCommand.RunAsync(_app.Services, new ZiggyCommand(verb, new Dictionary<string, string?>(), []), _app.DataFolder, output, output);
+            : await RotateKeyCommand.RunAsync(_app.Services, new ZiggyCommand(verb, new Dictionary<string, string?>(), [], []), _app.DataFolder, output, output);
         return (code, output.ToString());
     }
 }
