@@ -1,17 +1,36 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ziggy.Secrets.Web.Imports;
 
 /// <summary>
-/// Reads dotenv text as people write it (the rules are listed in README, "Import formats"): <c>NAME=value</c> lines,
-/// an optional <c>export </c> prefix, comments, blank lines, and values that are unquoted, single-quoted or
-/// backtick-quoted (literal) or double-quoted (with python-dotenv's escapes). Quoted values may span lines. Variables
-/// (<c>${OTHER}</c>) are not expanded: a value is imported exactly as written.
+/// Reads dotenv text as people write it. The rules, close to python-dotenv's and the dotenv npm package's:
+/// <list type="bullet">
+/// <item>One <c>NAME=value</c> per line; blanks around the name and '=' are ignored, so is an <c>export </c> prefix.
+/// The name is everything up to the first blank or '=' (whether it meets the naming rule is judged later).</item>
+/// <item>Blank lines and lines starting with '#' are skipped. After an unquoted value, a '#' that follows a space or
+/// tab starts a comment (<c>A=x#y</c> is "x#y"); so does one after a closing quote.</item>
+/// <item>Unquoted values end at the end of the line, trailing blanks removed.</item>
+/// <item>'single' and `backtick` quotes are literal: no escapes, the value cannot contain that quote.</item>
+/// <item>"double" quotes decode python-dotenv's escapes: <c>\\ \' \" \a \b \f \n \r \t \v</c>. Any other backslash
+/// stays as written (npm dotenv decodes only <c>\n</c> and <c>\r</c>; python-dotenv also leaves the others).</item>
+/// <item>Quoted values may span lines; CRLF (and a lone CR) line breaks become LF, in values too. A byte order mark
+/// at the start is ignored.</item>
+/// <item><c>${OTHER}</c> is not expanded: values are imported exactly as written.</item>
+/// <item><c>NAME=</c> (nothing, or only a comment, or empty quotes) is skipped with a note; a name set twice keeps the
+/// last value and notes each earlier line.</item>
+/// <item>A line without '=' or without a name, or with text after a closing quote, is reported by line number and
+/// reading goes on with the next line. An unterminated quote is reported where it starts and ends the reading: all
+/// that follows would be part of its value.</item>
+/// </list>
 /// </summary>
 internal static class DotenvParser
 {
+    // The loops are compiled optimized from the first call: an import is rare, so tiered compilation would otherwise
+    // run the first several imports of a process through unoptimized code.
     private const string Blanks = " \t";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImportParseResult Parse(string text)
     {
         var collector = new EntryCollector(ImportFormat.Dotenv);
@@ -36,7 +55,7 @@ internal static class DotenvParser
             var nameLength = statement.IndexOfAny(" \t=");
             if (nameLength == 0)
             {
-                collector.Note(line, line, ImportNoteKind.Unreadable, "no name before '='.");
+                if (!collector.Unreadable(line, line, "no name before '='.")) break;
                 (pos, line) = (next, line + 1);
                 continue;
             }
@@ -44,7 +63,7 @@ internal static class DotenvParser
             var rest = nameLength < 0 ? [] : statement[nameLength..].TrimStart(Blanks);
             if (rest.IsEmpty || rest[0] != '=')
             {
-                collector.Note(line, line, ImportNoteKind.Unreadable, "no '=' after the name.");
+                if (!collector.Unreadable(line, line, "no '=' after the name.")) break;
                 (pos, line) = (next, line + 1);
                 continue;
             }
@@ -67,7 +86,7 @@ internal static class DotenvParser
             var (close, closeLine) = FindClosingQuote(s, valueStart, quote, line);
             if (close < 0)
             {
-                collector.Note(line, closeLine, ImportNoteKind.Unreadable,
+                collector.Unreadable(line, closeLine,
                     $"unterminated {QuoteName(quote)} quote (started here); the lines after it were not read.");
                 break;
             }
@@ -75,8 +94,10 @@ internal static class DotenvParser
             var tailEnd = LineEnd(s, close + 1);
             var tail = s[(close + 1)..tailEnd].TrimStart(Blanks);
             if (!tail.IsEmpty && tail[0] != '#')
-                collector.Note(line, closeLine, ImportNoteKind.Unreadable,
-                    $"text after the closing {QuoteName(quote)} quote: put the whole value inside the quotes, or start a comment with ' #'.");
+            {
+                if (!collector.Unreadable(line, closeLine,
+                        $"text after the closing {QuoteName(quote)} quote: put the whole value inside the quotes, or start a comment with ' #'.")) break;
+            }
             else if (!collector.Add(name, Quoted(s[valueStart..close], quote), line, closeLine))
                 break;
 
@@ -87,6 +108,7 @@ internal static class DotenvParser
     }
 
     /// <summary>An unquoted value ends at a '#' that follows a space or tab (a comment); the blanks around it are not part of it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string Unquoted(ReadOnlySpan<char> rest)
     {
         for (var i = 1; i < rest.Length; i++)
@@ -102,6 +124,7 @@ internal static class DotenvParser
     }
 
     /// <summary>The index of the closing quote (-1 when there is none) and the line it is on (the last line when there is none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int Index, int Line) FindClosingQuote(ReadOnlySpan<char> s, int start, char quote, int line)
     {
         for (var i = start; i < s.Length; i++)
@@ -125,6 +148,7 @@ internal static class DotenvParser
     /// The text between the quotes, line breaks as '\n'. Single quotes and backticks are literal; double quotes decode
     /// python-dotenv's escapes (\\ \' \" \a \b \f \n \r \t \v) and keep any other backslash as written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string Quoted(ReadOnlySpan<char> raw, char quote)
     {
         var decodes = quote == '"' && raw.Contains('\\');

@@ -11,6 +11,7 @@ internal sealed class EntryCollector(ImportFormat format)
     private readonly Dictionary<ImportEntry, ImportNote> _skipped = new(ReferenceEqualityComparer.Instance);
     private readonly List<ImportNote> _notes = [];
     private int _overflowLine;
+    private int _unreadableOverflowLine;
 
     /// <summary>False once the text holds more assignments than an import may: stop reading.</summary>
     public bool Add(string name, string value, int line, int lastLine)
@@ -33,7 +34,23 @@ internal sealed class EntryCollector(ImportFormat format)
         return true;
     }
 
-    public void Note(int line, int lastLine, ImportNoteKind kind, string reason) => _notes.Add(new ImportNote(line, lastLine, kind, reason));
+    /// <summary>
+    /// False once more lines than an import may hold entries could not be read: stop reading. Text like that is not in
+    /// the format at all, and a note per line would only bury the person (or the server) in notes.
+    /// </summary>
+    public bool Unreadable(int line, int lastLine, string reason)
+    {
+        if (_notes.Count == ImportLimits.MaxEntries)
+        {
+            _unreadableOverflowLine = line;
+            return false;
+        }
+
+        _notes.Add(new ImportNote(line, lastLine, ImportNoteKind.Unreadable, reason));
+        return true;
+    }
+
+    private void Note(int line, int lastLine, ImportNoteKind kind, string reason) => _notes.Add(new ImportNote(line, lastLine, kind, reason));
 
     /// <summary>The text cannot be used at all (invalid JSON): no entries, only this note.</summary>
     public ImportParseResult Reject(int line, ImportNoteKind kind, string reason) =>
@@ -41,6 +58,10 @@ internal sealed class EntryCollector(ImportFormat format)
 
     public ImportParseResult Finish()
     {
+        if (_unreadableOverflowLine > 0)
+            return Reject(_unreadableOverflowLine, ImportNoteKind.TooLarge,
+                $"more than {ImportLimits.MaxEntries:N0} lines up to here could not be read: check that the text is in the chosen format; nothing was imported.");
+
         if (_overflowLine > 0)
             return Reject(_overflowLine, ImportNoteKind.TooLarge,
                 $"the text holds more than {ImportLimits.MaxEntries:N0} entries (this is where the next one starts) and an import can hold at most {ImportLimits.MaxEntries:N0}: split it into several imports.");

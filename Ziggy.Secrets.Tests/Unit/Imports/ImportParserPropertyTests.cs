@@ -99,7 +99,7 @@ public sealed class ImportParserPropertyTests
             // Cut anywhere, the text is refused (or read up to a valid end) without echoing a canary either.
             var cut = ImportParser.Parse(text[..random.Next(text.Length + 1)], ImportFormat.Json);
             AssertNoCanary(cut, canaries);
-        }, iter: 2_000);
+        }, iter: 1_000);
 
     private static void AssertNoCanary(ImportParseResult result, IEnumerable<string> canaries)
     {

@@ -86,6 +86,23 @@ public sealed class ImportParserTests
     }
 
     [Fact]
+    public void Parse_MoreThanFiveThousandUnreadableLines_RefusedWithOneNote()
+    {
+        var text = "A=1\n" + string.Concat(Enumerable.Repeat("SECRETVALUE\n", ImportLimits.MaxEntries + 10));
+
+        var result = ImportParser.Parse(text);
+
+        Assert.Empty(result.Entries);
+        var note = Assert.Single(result.Notes);
+        Assert.Equal((ImportNoteKind.TooLarge, 5_002), (note.Kind, note.Line));
+        Assert.Equal("line 5002: more than 5,000 lines up to here could not be read: check that the text is in the chosen format; nothing was imported.", note.Message);
+    }
+
+    [Fact]
+    public void Parse_FiveThousandUnreadableLines_EachReported() =>
+        Assert.Equal(ImportLimits.MaxEntries, ImportParser.Parse(string.Concat(Enumerable.Repeat("x\n", ImportLimits.MaxEntries))).Notes.Count);
+
+    [Fact]
     public void Parse_FiveThousandEntriesInOneMebibyte_TakesMilliseconds()
     {
         var value = new string('v', 190);
@@ -107,8 +124,8 @@ public sealed class ImportParserTests
                 if (watch.Elapsed < best) best = watch.Elapsed;
             }
 
-            // Around 10 ms on the 2-core build machine; the bound leaves room for a busy machine.
-            Assert.True(best < TimeSpan.FromMilliseconds(150), $"{format}: best of 5 runs took {best.TotalMilliseconds:F1} ms");
+            // 5-40 ms on the 2-core build machine; the bound leaves room for a machine shared with other builds and tests.
+            Assert.True(best < TimeSpan.FromMilliseconds(500), $"{format}: best of 5 runs took {best.TotalMilliseconds:F1} ms");
         }
     }
 
