@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Web.Imports;
 
@@ -7,7 +9,8 @@ namespace Ziggy.Secrets.Web.Imports;
 /// Reads dotenv text as people write it. The rules, close to python-dotenv's and the dotenv npm package's:
 /// <list type="bullet">
 /// <item>One <c>NAME=value</c> per line; blanks around the name and '=' are ignored, so is an <c>export </c> prefix.
-/// The name is everything up to the first blank or '=' (whether it meets the naming rule is judged later).</item>
+/// The name is everything up to the first blank or '='; it may hold letters, digits, '_', '.' and '-' (as in npm
+/// dotenv) and is at most as long as a secret's name. Whether it meets the naming rule is judged later.</item>
 /// <item>Blank lines and lines starting with '#' are skipped. After an unquoted value, a '#' that follows a space or
 /// tab starts a comment (<c>A=x#y</c> is "x#y"); so does one after a closing quote.</item>
 /// <item>Unquoted values end at the end of the line, trailing blanks removed.</item>
@@ -29,6 +32,11 @@ internal static class DotenvParser
     // The loops are compiled optimized from the first call: an import is rare, so tiered compilation would otherwise
     // run the first several imports of a process through unoptimized code.
     private const string Blanks = " \t";
+
+    // The name characters of npm dotenv. Anything else (a '+', a '/', a space) marks a line that is more likely a piece of
+    // a value spanning lines without quotes, such as base64 with '=' padding; its text must not come back as a "name".
+    private static readonly SearchValues<char> NameCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImportParseResult Parse(string text)
@@ -68,7 +76,18 @@ internal static class DotenvParser
                 continue;
             }
 
-            var name = statement[..nameLength].ToString();
+            var nameSpan = statement[..nameLength];
+            if (nameSpan.ContainsAnyExcept(NameCharacters) || nameSpan.Length > SecretRules.NameMaxLength)
+            {
+                var reason = nameSpan.Length > SecretRules.NameMaxLength
+                    ? $"the name is longer than {SecretRules.NameMaxLength} characters."
+                    : "a name may hold only letters, digits, '_', '.' and '-' (a value spanning several lines needs quotes around it).";
+                if (!collector.Unreadable(line, line, reason)) break;
+                (pos, line) = (next, line + 1);
+                continue;
+            }
+
+            var name = nameSpan.ToString();
             var afterEquals = rest[1..];
             rest = afterEquals.TrimStart(Blanks);
             if (rest.IsEmpty || rest[0] is not ('\'' or '"' or '`'))

@@ -192,5 +192,30 @@ public sealed class DotenvParserTests
 
     [Fact]
     public void Parse_NamesThatBreakTheRule_ReadAsWrittenForThePreviewToJudge() =>
-        Assert.Equal(["stripe-key", "2fa.secret", "\"QUOTED\""], Parse("stripe-key=1\n2fa.secret=2\n\"QUOTED\"=3").Entries.Select(e => e.Name));
+        Assert.Equal(["stripe-key", "2fa.secret", "lower_case"], Parse("stripe-key=1\n2fa.secret=2\nlower_case=3").Entries.Select(e => e.Name));
+
+    [Theory]
+    [InlineData("Xk9+2SECRETVALUE/abc==")]
+    [InlineData("\"SECRETVALUE\"=x")]
+    [InlineData("clé-SECRETVALUE=x")]
+    [InlineData("SECRETVALUE:x=1")]
+    public void Parse_NameWithCharactersNoNameHas_UnreadableAndNotEchoed(string line)
+    {
+        var result = Parse("PEM=-----BEGIN KEY-----\n" + line + "\n-----END KEY-----\nB=2");
+
+        Assert.DoesNotContain(result.Entries, e => e.Name.Contains("SECRETVALUE"));
+        Assert.Equal(["line 2: a name may hold only letters, digits, '_', '.' and '-' (a value spanning several lines needs quotes around it).", "line 3: no '=' after the name."],
+            result.Notes.Select(n => n.Message));
+    }
+
+    [Fact]
+    public void Parse_NameLongerThanAnySecretName_UnreadableAndNotEchoed()
+    {
+        var name = new string('S', Web.Secrets.SecretRules.NameMaxLength + 1);
+
+        var note = Assert.Single(Parse(name + "=x").Notes);
+
+        Assert.Equal("line 1: the name is longer than 128 characters.", note.Message);
+        Assert.Equal(Web.Secrets.SecretRules.NameMaxLength, Assert.Single(Parse(name[1..] + "=x").Entries).Name.Length);
+    }
 }

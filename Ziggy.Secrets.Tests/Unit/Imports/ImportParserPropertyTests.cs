@@ -168,11 +168,13 @@ public sealed class ImportParserPropertyTests
                         break;
                     case 3:
                         document.UnreadableLines.Add(line);
-                        Write(random.Next(4) switch
+                        Write(random.Next(6) switch
                         {
                             0 => NewCanary(),
                             1 => "= " + NewCanary(),
                             2 => name + " " + NewCanary() + "=x",
+                            3 => NewCanary() + "+/" + NewCanary() + "==",
+                            4 => "\"" + NewCanary() + "\"=x",
                             _ => head + "\"a\" " + NewCanary(),
                         });
                         break;

@@ -23,8 +23,10 @@ public sealed class ImportParserTests
     [Fact]
     public void Parse_ExplicitFormat_OverridesDetection()
     {
-        var asDotenv = ImportParser.Parse("{A=1", ImportFormat.Dotenv);
-        Assert.Equal(("{A", "1"), (asDotenv.Entries[0].Name, asDotenv.Entries[0].Value));
+        var asDotenv = ImportParser.Parse("{\"A\": \"1\"}", ImportFormat.Dotenv);
+        Assert.Equal(ImportFormat.Dotenv, asDotenv.Format);
+        Assert.Empty(asDotenv.Entries);
+        Assert.Equal(ImportNoteKind.Unreadable, Assert.Single(asDotenv.Notes).Kind);
 
         var asJson = ImportParser.Parse("A=1", ImportFormat.Json);
         Assert.Empty(asJson.Entries);
