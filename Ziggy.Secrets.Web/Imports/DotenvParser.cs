@@ -29,8 +29,6 @@ namespace Ziggy.Secrets.Web.Imports;
 /// </summary>
 internal static class DotenvParser
 {
-    // The loops are compiled optimized from the first call: an import is rare, so tiered compilation would otherwise
-    // run the first several imports of a process through unoptimized code.
     private const string Blanks = " \t";
 
     // The name characters of npm dotenv. Anything else (a '+', a '/', a space) marks a line that is more likely a piece of
@@ -38,6 +36,8 @@ internal static class DotenvParser
     private static readonly SearchValues<char> NameCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
 
+    // The loops are compiled optimized from the first call: an import is rare, so tiered compilation would otherwise
+    // run the first several imports of a process through unoptimized code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ImportParseResult Parse(string text)
     {
