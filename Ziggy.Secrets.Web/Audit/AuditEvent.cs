@@ -28,6 +28,10 @@ public enum AuditAction
     PasswordResetCreated,
     PasswordResetRevoked,
     PasswordResetUsed,
+    SecretTrashed,
+    SecretRestoredFromTrash,
+    SecretPermanentlyDeleted,
+    SecretPurged,
 }
 
 /// <summary>

@@ -47,7 +47,7 @@ public static class DataRegistration
                 // Writers wait for each other instead of failing with "database is locked".
                 DefaultTimeout = 30,
             }.ToString();
-            services.AddDbContextPool<ZiggyDbContext>(options => options.UseSqlite(connectionString));
+            services.AddDbContextPool<ZiggyDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqliteSecureDeleteInterceptor()));
             // Sign-in cookies stay valid across restarts because their keys live in the data folder.
             protection.PersistKeysToFileSystem(new DirectoryInfo(DataFolder.DataProtectionKeysPath(dataFolder)));
         }

@@ -66,10 +66,11 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
             organizationName.UseCollation("NOCASE");
             // The grid reads every secret of an organization in name order. On SQLite this index holds all the grid's
             // columns, so the read walks one index instead of visiting each row. Not on PostgreSQL, whose index entries
-            // cannot hold a 1,000-character description.
+            // cannot hold a 1,000-character description. It holds only secrets in use, like the grid.
             builder.Entity<Secret>()
                 .HasIndex(s => new { s.OrganizationId, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.OwnerId, s.CreatedAt, s.Id })
-                .HasDatabaseName("IX_Secrets_Grid");
+                .HasDatabaseName("IX_Secrets_Grid")
+                .HasFilter(Configurations.SecretConfiguration.NotTrashed);
         }
     }
 

@@ -115,7 +115,7 @@ public static class RotateKeyCommand
         {
             var batch = await db.SecretValues.AsNoTracking()
                 .Where(v => v.KeyId != active)
-                .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Value = v, s.OrganizationId, s.Name })
+                .Join(db.Secrets.IgnoreQueryFilters(), v => v.SecretId, s => s.Id, (v, s) => new { Value = v, s.OrganizationId, s.Name })
                 .OrderBy(x => x.Value.SecretId).ThenBy(x => x.Value.Environment)
                 .Take(BatchSize + failed.Count)
                 .ToListAsync();

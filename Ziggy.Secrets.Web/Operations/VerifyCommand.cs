@@ -26,7 +26,8 @@ public static class VerifyCommand
 
         var organizations = await db.Organizations.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.Name);
         var counts = new SortedDictionary<(string Organization, SecretEnvironment Environment), (int Ok, int Failed)>();
-        var secrets = db.Secrets.AsNoTracking().Include(s => s.Values).AsAsyncEnumerable();
+        // Secrets in the trash too: their values are still stored, encrypted, until they are purged.
+        var secrets = db.Secrets.IgnoreQueryFilters().AsNoTracking().Include(s => s.Values).AsAsyncEnumerable();
         await foreach (var secret in secrets)
         {
             foreach (var value in secret.Values)

@@ -568,6 +568,12 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.Property<Guid>("CreatedById")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DeletedById")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -607,15 +613,21 @@ namespace Ziggy.Secrets.Web.Data.Migrations
 
                     b.HasIndex("CreatedById");
 
+                    b.HasIndex("DeletedById");
+
                     b.HasIndex("OwnerId");
 
                     b.HasIndex("UpdatedById");
 
+                    b.HasIndex("OrganizationId", "DeletedAt");
+
                     b.HasIndex("OrganizationId", "Name")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"DeletedAt\" IS NULL");
 
                     b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id")
-                        .HasDatabaseName("IX_Secrets_Grid");
+                        .HasDatabaseName("IX_Secrets_Grid")
+                        .HasFilter("\"DeletedAt\" IS NULL");
 
                     b.ToTable("Secrets");
                 });
@@ -792,6 +804,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "DeletedBy")
+                        .WithMany()
+                        .HasForeignKey("DeletedById")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -811,6 +828,8 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("CreatedBy");
+
+                    b.Navigation("DeletedBy");
 
                     b.Navigation("Owner");
 
