@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Ziggy.Secrets.Web.Secrets;
 
 /// <summary>
@@ -10,13 +8,30 @@ public sealed class TrashPurgeJob(IServiceScopeFactory scopes, TimeProvider cloc
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
+    // One pass at a time in this process: a pass that starts while another runs waits, then finds what is left.
+    private readonly SemaphoreSlim _pass = new(1, 1);
+
     /// <summary>One pass: purges what is due now. Answers how many secrets it purged.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var purged = await scope.ServiceProvider.GetRequiredService<TrashService>().PurgeDueAsync(cancellationToken);
-        if (purged > 0) logger.LogInformation("Purged {Count} secret(s) from the trash", purged);
-        return purged;
+        await _pass.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var purged = await scope.ServiceProvider.GetRequiredService<TrashService>().PurgeDueAsync(cancellationToken);
+            if (purged > 0) logger.LogInformation("Purged {Count} secret(s) from the trash", purged);
+            return purged;
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _pass.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
@@ -52,9 +53,41 @@ public sealed class TrashFileTests : IDisposable
         Assert.All(ciphertexts, c => Assert.True(SqliteFileAssert.ContainsWhileOpen(_app.DatabasePath, c)));
         _app.Clock.Advance(TimeSpan.FromDays(31));
 
-        await _app.WithServiceAsync<TrashService, int>(t => t.PurgeDueAsync());
+        // Through the job, which waits for a pass the advanced clock may have started in the background.
+        await _app.Services.GetRequiredService<TrashPurgeJob>().RunOnceAsync();
 
         Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().CountAsync(s => s.Id == id)));
         Assert.All(ciphertexts, c => Assert.False(SqliteFileAssert.ContainsWhileOpen(_app.DatabasePath, c)));
+    }
+
+    [Fact]
+    public async Task GridQuery_WithSecretsInTheTrash_StillReadsOnlyTheCoveringIndex()
+    {
+        var (owner, _, _) = await TrashedSecretAsync("OLD_KEY");
+        Assert.True((await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.CreateAsync(owner,
+            new SecretDraft("LIVE_KEY", "", new Dictionary<SecretEnvironment, string>())))).IsOk);
+
+        var plan = await _app.WithDbAsync(async db =>
+        {
+            await using var command = SecretService.RowsQuery(db, owner.OrganizationId).CreateDbCommand();
+            command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+            await db.Database.OpenConnectionAsync();
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync();
+                var lines = new List<string>();
+                while (await reader.ReadAsync()) lines.Add(reader.GetString(3));
+                return lines;
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        });
+
+        Assert.Contains(plan, line => line.Contains("USING COVERING INDEX IX_Secrets_Grid", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN s", StringComparison.Ordinal) && !line.Contains("INDEX", StringComparison.Ordinal));
+        Assert.Equal(["LIVE_KEY"], await _app.WithDbAsync(db => SecretService.RowsQuery(db, owner.OrganizationId).Select(r => r.Name).ToListAsync()));
     }
 }

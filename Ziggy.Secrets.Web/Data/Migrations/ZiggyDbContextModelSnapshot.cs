@@ -625,7 +625,7 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsUnique()
                         .HasFilter("\"DeletedAt\" IS NULL");
 
-                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id")
+                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id", "DeletedAt")
                         .HasDatabaseName("IX_Secrets_Grid")
                         .HasFilter("\"DeletedAt\" IS NULL");
 

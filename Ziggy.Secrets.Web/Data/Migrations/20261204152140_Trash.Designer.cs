@@ -12,7 +12,7 @@ using Ziggy.Secrets.Web.Data;
 namespace Ziggy.Secrets.Web.Data.Migrations
 {
     [DbContext(typeof(ZiggyDbContext))]
-    [Migration("20261204145034_Trash")]
+    [Migration("20261204152140_Trash")]
     partial class Trash
     {
         /// <inheritdoc />
@@ -628,7 +628,7 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsUnique()
                         .HasFilter("\"DeletedAt\" IS NULL");
 
-                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id")
+                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id", "DeletedAt")
                         .HasDatabaseName("IX_Secrets_Grid")
                         .HasFilter("\"DeletedAt\" IS NULL");
 

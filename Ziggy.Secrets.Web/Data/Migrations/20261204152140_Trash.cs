@@ -39,7 +39,7 @@ namespace Ziggy.Secrets.Web.Data.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Secrets_Grid",
                 table: "Secrets",
-                columns: new[] { "OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id" },
+                columns: new[] { "OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id", "DeletedAt" },
                 filter: "\"DeletedAt\" IS NULL");
 
             migrationBuilder.CreateIndex(
