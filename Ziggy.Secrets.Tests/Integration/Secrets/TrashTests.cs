@@ -302,6 +302,22 @@ public class TrashTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_SeveralPassesAtOnce_EachSecretIsPurgedExactlyOnce()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 6; i++) ids.Add(await CreateAsync(_olivia, $"OLD_KEY_{i}"));
+        foreach (var id in ids) await TrashAsync(_olivia, id);
+        _app.Clock.Advance(TimeSpan.FromDays(31));
+
+        // Separate contexts and transactions, as two instances on one database would run them.
+        var passes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _app.WithServiceAsync<TrashService, int>(t => t.PurgeDueAsync())));
+
+        Assert.InRange(passes.Sum(), 0, ids.Count);
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().CountAsync()));
+        Assert.Equal(ids.Order(), (await EventsAsync(AuditAction.SecretPurged)).Select(e => e.SecretId!.Value).Order());
+    }
+
+    [Fact]
     public async Task TrashEndpoints_MemberNotOwnerOtherOrganizationAndForgedIds_AreNotFoundAndChangeNothing()
     {
         var olivias = await CreateAsync(_olivia, "OLIVIA_KEY");
