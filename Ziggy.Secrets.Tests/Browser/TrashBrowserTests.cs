@@ -38,6 +38,7 @@ public sealed class TrashBrowserTests(BrowserApp browser) : IClassFixture<Browse
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Secrets/Trash$"));
         var item = page.GetByTestId("trash-row").Filter(new() { HasTextString = "STRIPE_API_KEY" });
         await Expect(item).ToContainTextAsync("Olivia Owner");
+        await BrowserApp.ScreenshotAsync(page, "trash-listed");
         await item.GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
         await Expect(page.GetByTestId("trash-message")).ToHaveTextAsync("STRIPE_API_KEY was restored to the Secrets page.");
         await Expect(page.GetByTestId("trash-empty")).ToBeVisibleAsync();
