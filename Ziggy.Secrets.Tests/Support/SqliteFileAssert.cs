@@ -23,9 +23,16 @@ public static class SqliteFileAssert
     public static bool Contains(string databasePath, string text) =>
         ReadFiles(databasePath).Any(file => file.Bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0);
 
-    private static List<(string Path, byte[] Bytes)> ReadFiles(string databasePath)
+    /// <summary>
+    /// Whether the bytes are in the database file or its WAL as the running app leaves them: its pooled connections stay
+    /// open (closing the last one would checkpoint the WAL and hide what a running server keeps there).
+    /// </summary>
+    public static bool ContainsWhileOpen(string databasePath, byte[] bytes) =>
+        ReadFiles(databasePath, clearPool: false).Any(file => file.Bytes.AsSpan().IndexOf(bytes) >= 0);
+
+    private static List<(string Path, byte[] Bytes)> ReadFiles(string databasePath, bool clearPool = true)
     {
-        AppSqlitePool.Clear(databasePath);
+        if (clearPool) AppSqlitePool.Clear(databasePath);
         return new[] { databasePath, databasePath + "-wal" }.Where(File.Exists).Select(path =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

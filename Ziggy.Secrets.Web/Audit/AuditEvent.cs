@@ -33,6 +33,10 @@ public enum AuditAction
     AccessTokenUsed,
     AccessTokenRefused,
     SecretValueRestored,
+    SecretTrashed,
+    SecretRestoredFromTrash,
+    SecretPermanentlyDeleted,
+    SecretPurged,
 }
 
 /// <summary>

@@ -73,10 +73,12 @@ public class ZiggyDbContext : IdentityUserContext<ApplicationUser, Guid>, IDataP
             organizationName.UseCollation("NOCASE");
             // The grid reads every secret of an organization in name order. On SQLite this index holds all the grid's
             // columns, so the read walks one index instead of visiting each row. Not on PostgreSQL, whose index entries
-            // cannot hold a 1,000-character description.
+            // cannot hold a 1,000-character description. It holds only secrets in use, like the grid; DeletedAt (always
+            // null in it) is there too, or SQLite would visit each row to check the grid's "not in the trash".
             builder.Entity<Secret>()
-                .HasIndex(s => new { s.OrganizationId, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.OwnerId, s.CreatedAt, s.Id, s.ProductionMatchesOther })
-                .HasDatabaseName("IX_Secrets_Grid");
+                .HasIndex(s => new { s.OrganizationId, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.OwnerId, s.CreatedAt, s.Id, s.ProductionMatchesOther, s.DeletedAt })
+                .HasDatabaseName("IX_Secrets_Grid")
+                .HasFilter(Configurations.SecretConfiguration.NotTrashed);
         }
     }
 

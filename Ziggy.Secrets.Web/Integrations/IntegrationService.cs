@@ -239,7 +239,16 @@ public sealed class IntegrationService(
         var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == organizationId && names.Contains(s.Name))
             .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
         var unknown = names.Where(n => secrets.All(s => s.Name != n)).ToList();
-        if (unknown.Count > 0) return [$"No secret is named {string.Join(", ", unknown)}: create it first, or correct the reference."];
+        if (unknown.Count > 0)
+        {
+            var trashed = await db.Secrets.IgnoreQueryFilters().AsNoTracking()
+                .Where(s => s.OrganizationId == organizationId && s.DeletedAt != null && unknown.Contains(s.Name)).Select(s => s.Name).Distinct().ToListAsync();
+            var refusals = trashed.Order(StringComparer.Ordinal).Select(n => $"{n} is in the trash: restore it first, or correct the reference.").ToList();
+            if (unknown.Except(trashed).ToList() is { Count: > 0 } missing)
+                refusals.Add($"No secret is named {string.Join(", ", missing)}: create it first, or correct the reference.");
+            return refusals;
+        }
+
         return await MixingRefusalsAsync(organizationId, templateOwnerId, names.Select(n => secrets.First(s => s.Name == n)).ToList());
     }
 

@@ -118,7 +118,7 @@ public static class RotateKeyCommand
         {
             var batch = await db.SecretValues.AsNoTracking()
                 .Where(v => v.KeyId != active || v.Fingerprint == null)
-                .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Value = v, s.OrganizationId, s.Name })
+                .Join(db.Secrets.IgnoreQueryFilters(), v => v.SecretId, s => s.Id, (v, s) => new { Value = v, s.OrganizationId, s.Name })
                 .OrderBy(x => x.Value.SecretId).ThenBy(x => x.Value.Environment)
                 .Take(BatchSize + failed.Count)
                 .ToListAsync();
@@ -171,7 +171,7 @@ public static class RotateKeyCommand
         {
             var batch = await db.SecretValueVersions.AsNoTracking()
                 .Where(v => !v.Removed && (v.KeyId != active || v.Fingerprint == null))
-                .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Version = v, s.OrganizationId, s.Name })
+                .Join(db.Secrets.IgnoreQueryFilters(), v => v.SecretId, s => s.Id, (v, s) => new { Version = v, s.OrganizationId, s.Name })
                 .OrderBy(x => x.Version.Id)
                 .Take(BatchSize + failed.Count)
                 .ToListAsync();
@@ -215,12 +215,12 @@ public static class RotateKeyCommand
     {
         foreach (var chunk in secretIds.Chunk(BatchSize))
         {
-            var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values).Where(s => chunk.Contains(s.Id)).ToListAsync();
+            var secrets = await db.Secrets.IgnoreQueryFilters().AsNoTracking().Include(s => s.Values).Where(s => chunk.Contains(s.Id)).ToListAsync();
             foreach (var secret in secrets)
             {
                 secret.UpdateSharedProduction();
                 // Only if the server has not saved the secret meanwhile (that save set the flag itself).
-                await db.Secrets.Where(s => s.Id == secret.Id && s.Version == secret.Version)
+                await db.Secrets.IgnoreQueryFilters().Where(s => s.Id == secret.Id && s.Version == secret.Version)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProductionMatchesOther, secret.ProductionMatchesOther));
             }
         }

@@ -26,7 +26,8 @@ public static class VerifyCommand
 
         var organizations = await db.Organizations.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.Name);
         var counts = new SortedDictionary<(string Organization, SecretEnvironment Environment), (int Ok, int Failed)>();
-        var secrets = db.Secrets.AsNoTracking().Include(s => s.Values).AsAsyncEnumerable();
+        // Secrets in the trash too: their values are still stored, encrypted, until they are purged.
+        var secrets = db.Secrets.IgnoreQueryFilters().AsNoTracking().Include(s => s.Values).AsAsyncEnumerable();
         await foreach (var secret in secrets)
         {
             foreach (var value in secret.Values)
@@ -49,7 +50,7 @@ public static class VerifyCommand
         // Every version of the history must decrypt too: a restore puts its ciphertext back in use as it is.
         var history = new SortedDictionary<string, (int Ok, int Failed)>();
         var versions = db.SecretValueVersions.AsNoTracking().Where(v => !v.Removed)
-            .Join(db.Secrets, v => v.SecretId, s => s.Id, (v, s) => new { Version = v, s.OrganizationId, s.Name })
+            .Join(db.Secrets.IgnoreQueryFilters(), v => v.SecretId, s => s.Id, (v, s) => new { Version = v, s.OrganizationId, s.Name })
             .AsAsyncEnumerable();
         await foreach (var item in versions)
         {

@@ -31,6 +31,13 @@ public sealed class Secret : IOwnedResource
 
     public ApplicationUser? UpdatedBy { get; set; }
 
+    /// <summary>When the secret was moved to the Trash; null while it is in use. Trashed secrets are invisible to every query but the Trash's.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public Guid? DeletedById { get; set; }
+
+    public ApplicationUser? DeletedBy { get; set; }
+
     /// <summary>Bumped on every change; a save that names an older version is refused (no lost updates).</summary>
     public int Version { get; set; } = 1;
 

@@ -252,6 +252,10 @@ public sealed class SecretService(
             return Saved(secret);
         });
 
+    /// <summary>
+    /// Moves the secret to the organization's Trash (<see cref="TrashService"/>): it leaves the grid, the editor and every
+    /// name lookup, its name is free again, and its values stay encrypted as they are until it is restored or purged.
+    /// </summary>
     public async Task<Result<Guid>> DeleteAsync(CurrentUser actor, Guid id, string? confirmation)
     {
         // The server insists on the typed confirmation too: a forged or scripted request cannot skip it.
@@ -260,9 +264,20 @@ public sealed class SecretService(
         {
             var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
-            db.Secrets.Remove(secret);
-            audit.Record(AuditAction.SecretDeleted, AuditActor.Of(actor), $"Deleted with its values: {Environments(secret.Values.Select(v => v.Environment))}.", secret.Id, secret.Name);
-            await db.SaveChangesAsync();
+            var now = clock.GetUtcNow();
+            secret.DeletedAt = now;
+            secret.DeletedById = actor.UserId;
+            Touch(secret, actor, now);
+            audit.Record(AuditAction.SecretTrashed, AuditActor.Of(actor), $"Moved to the trash with its values: {Environments(secret.Values.Select(v => v.Environment))}.", secret.Id, secret.Name);
+            try
+            {
+                await db.SaveChangesAsync();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return Result<Guid>.Conflict("Someone else changed this secret at the same moment. Nothing was deleted: reload it and try again.");
+            }
+
             return Result<Guid>.Ok(secret.Id);
         });
     }
@@ -304,7 +319,7 @@ public sealed class SecretService(
             "Your changes were not saved; they are still in the form. Reload the secret to see the new version, then apply them again.");
     }
 
-    private Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
+    internal Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
     /// <summary>The secret to transfer or delete, tracked, with its values.</summary>
@@ -366,7 +381,7 @@ public sealed class SecretService(
         };
     }
 
-    private static string Environments(IEnumerable<SecretEnvironment> environments)
+    internal static string Environments(IEnumerable<SecretEnvironment> environments)
     {
         var list = environments.Order().ToList();
         return list.Count == 0 ? "none" : string.Join(", ", list);

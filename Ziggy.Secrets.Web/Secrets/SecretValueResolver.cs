@@ -47,9 +47,12 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
         }
 
         var refused = await refusals(known);
-        if (unknown is not null || missing is not null || refused.Count > 0)
+        var trashed = unknown is null ? [] : await TrashedAsync(organizationId, unknown);
+        unknown = unknown?.Except(trashed).ToList() is { Count: > 0 } rest ? rest : null;
+        if (unknown is not null || trashed.Count > 0 || missing is not null || refused.Count > 0)
         {
             var errors = new List<FieldError>();
+            foreach (var name in trashed) errors.Add(new("", $"{name} is in the trash. Nothing was sent."));
             if (unknown is not null) errors.Add(new("", $"Unknown secrets: {string.Join(", ", unknown)}. Nothing was sent."));
             if (missing is not null) errors.Add(new("", $"No {environment} value for: {string.Join(", ", missing)}. Nothing was sent."));
             foreach (var refusal in refused) errors.Add(new("", $"{refusal} Nothing was sent."));
@@ -93,6 +96,15 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
     {
         var byName = rows.ToDictionary(r => r.Name, StringComparer.Ordinal);
         return names.Select(n => byName.GetValueOrDefault(n)).ToArray();
+    }
+
+    /// <summary>Which of <paramref name="names"/> (none of which names a secret in use) belong to secrets in the trash.</summary>
+    private async Task<List<string>> TrashedAsync(Guid organizationId, List<string> names)
+    {
+        var trashed = await db.Secrets.IgnoreQueryFilters().AsNoTracking()
+            .Where(s => s.OrganizationId == organizationId && s.DeletedAt != null && names.Contains(s.Name))
+            .Select(s => s.Name).Distinct().ToListAsync();
+        return names.Where(trashed.Contains).ToList();
     }
 
     // Only what a run needs: each named secret's owner and the one environment's stored value (not all three).

@@ -15,6 +15,11 @@ public static class SecretsRegistration
             .Validate(o => o.KeepDays >= 0, "Ziggy:History:KeepDays must be 0 or more.")
             .ValidateOnStart();
         services.AddScoped<SecretValueResolver>();
+        services.AddScoped<TrashService>();
+        services.AddOptions<TrashOptions>().BindConfiguration(TrashOptions.Section)
+            .Validate(o => o.KeepDays is >= 1 and <= 3650, $"{TrashOptions.Section}:KeepDays must be a number of days from 1 to 3650.").ValidateOnStart();
+        services.AddSingleton<TrashPurgeJob>();
+        services.AddHostedService(provider => provider.GetRequiredService<TrashPurgeJob>());
         return services;
     }
 }

@@ -62,7 +62,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
                  {
                      AuditAction.SetupCompleted, AuditAction.SignInSucceeded, AuditAction.SecretCreated, AuditAction.SecretUpdated,
                      AuditAction.SecretValueRemoved, AuditAction.OwnershipTransferred, AuditAction.InvitationCreated, AuditAction.RoleChanged,
-                     AuditAction.MemberDeactivated, AuditAction.SignInFailed, AuditAction.SecretDeleted,
+                     AuditAction.MemberDeactivated, AuditAction.SignInFailed, AuditAction.SecretTrashed,
                  })
         {
             Assert.Contains(expected, actions);

@@ -115,6 +115,23 @@ public sealed class OperationsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RotateKeyAndVerify_SecretInTheTrash_ItsValuesAreReencryptedAndVerifiedToo()
+    {
+        var folder = await SeededFolderAsync(3);
+        Assert.Equal(1, SqliteAdmin.Execute(Web.Data.DataFolder.DatabasePath(folder),
+            "UPDATE Secrets SET DeletedAt = 1, DeletedById = CreatedById WHERE Name = 'SECRET_0000'"));
+
+        var (exitCode, output) = AppProcess.Run(folder, args: "rotate-key");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("9/9 (100%)", output);
+        Assert.Equal(0L, Query<long>(folder, "SELECT COUNT(*) FROM SecretValues WHERE KeyId <> 2"));
+        var (verify, verifyOutput) = AppProcess.Run(folder, args: "verify");
+        Assert.Equal(0, verify);
+        Assert.Contains("Acme / Development: 3 value(s) decrypt", verifyOutput);
+    }
+
+    [Fact]
     public async Task RotateKey_WhileTheServerWrites_ServerFollowsTheNewKeyAndNothingStaysOnTheOldOne()
     {
         var folder = await SeededFolderAsync(20);

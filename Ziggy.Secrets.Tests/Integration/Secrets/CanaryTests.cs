@@ -79,6 +79,18 @@ public sealed class CanaryTests : IDisposable
         await olivia.GetAsync($"/Secrets?handler=Edit&id={id}", htmx: true);
         await SecretsUi.DeleteAsync(olivia, id, "nope");
 
+        // The trash: a secret holding canaries moved there, listed, refused a restore (its name is taken again), restored
+        // under a new name, and trashed again; every page as owner, admin and non-owner member.
+        var otherId = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "OTHER_KEY").Select(s => s.Id).SingleAsync());
+        await SecretsUi.DeleteAsync(olivia, otherId, "delete");
+        await SecretsUi.CreateAsync(olivia, "OTHER_KEY", "", Canaries[2], htmx: true);
+        var trash = await olivia.GetPageAsync("/Secrets/Trash");
+        await olivia.SubmitAsync(trash.Form("form.delete-form"), new() { ["confirm"] = "nope" });
+        var refusedRestore = await olivia.SubmitAsync(trash.Form("form.restore-form"));
+        await olivia.SubmitAsync((await TestSession.ParseAsync(refusedRestore)).Form("form.restore-form"), new() { ["newName"] = "OTHER_KEY_OLD" });
+        await SecretsUi.DeleteAsync(olivia, otherId, "delete");
+        foreach (var session in new[] { olivia, mia, adam }) await session.GetAsync("/Secrets/Trash");
+
         // Listing, opening and saving decrypted nothing.
         Assert.Equal(0, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
 

@@ -316,7 +316,7 @@ public class SecretsPageTests : IDisposable
         // Without htmx the page comes back with the message next to the field.
         var plain = await session.SubmitAndFollowAsync((await session.GetPageAsync("/Secrets?handler=New")).Form("#secret-form"), values);
         Assert.Equal(message, plain.QuerySelector($"#{slot}")!.TextContent.Trim());
-        Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().CountAsync()));
         Assert.Equal(0, await _app.WithDbAsync(db => db.SecretValues.CountAsync()));
     }
 
@@ -385,7 +385,7 @@ public class SecretsPageTests : IDisposable
     }
 
     [Fact]
-    public async Task Delete_WithConfirmation_RemovesSecretAndValuesAndTellsTheGrid()
+    public async Task Delete_WithConfirmation_MovesSecretToTheTrashAndTellsTheGrid()
     {
         var (_, session) = await OwnerAsync();
         await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey, staging: "staging-value-x");
@@ -400,7 +400,9 @@ public class SecretsPageTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(secret.Id.ToString(), response.Headers.GetValues("HX-Trigger").Single());
         Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.CountAsync()));
-        Assert.Equal(0, await _app.WithDbAsync(db => db.SecretValues.CountAsync()));
+        // In the trash, with its values, until it is restored, deleted for good or purged (TrashTests).
+        Assert.NotNull((await _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().SingleAsync())).DeletedAt);
+        Assert.Equal(2, await _app.WithDbAsync(db => db.SecretValues.CountAsync()));
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class AuthorizationMatrixTests
     [
         "CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
         "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        // The trash: the secret DeleteSecret trashed (when the caller may), and one trashed before the test.
+        "RestoreFromTrash", "DeletePermanently", "RestoreForgedId",
         // Last: from then on the caller must set up two-factor sign-in before anything else.
         "SetTwoFactorRequirement",
     ];
@@ -30,11 +32,11 @@ public sealed class AuthorizationMatrixTests
     private static readonly Dictionary<Caller, string[]> Allowed = new()
     {
         [Caller.Anonymous] = [],
-        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret"],
+        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "SetTwoFactorRequirement"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
         // organization can be touched, and a template naming the other organization's secret is refused (no such secret
         // exists in its own).
@@ -72,6 +74,9 @@ public sealed class AuthorizationMatrixTests
         // A second value, so that version 1 can be restored.
         secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(owner, secret.Id,
             new SecretChanges(secret.Version, "STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_2" })))).Value!;
+        var trashed = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
+            new SecretDraft("OLD_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "old_matrix_value_1" })))).Value!;
+        Assert.True((await app.WithServiceAsync<SecretService, Web.Common.Result<Guid>>(s => s.DeleteAsync(owner, trashed.Id, "delete"))).IsOk);
         var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
             new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;
         // An open reset link for the target, for "RevokeResetLink" to find.
@@ -111,6 +116,10 @@ public sealed class AuthorizationMatrixTests
             ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
             ["DeleteIntegration"] = ($"/Integrations/Edit?handler=Delete&id={integration.Id}", new()),
             ["DeleteSecret"] = ($"/Secrets?handler=Delete&id={secret.Id}", new() { ["confirm"] = "delete" }),
+            ["RestoreFromTrash"] = ($"/Secrets/Trash?handler=Restore&id={secret.Id}", new()),
+            ["DeletePermanently"] = ($"/Secrets/Trash?handler=Delete&id={trashed.Id}", new() { ["confirm"] = "delete" }),
+            // A live secret's id or one that does not exist: nothing to restore for anyone.
+            ["RestoreForgedId"] = ($"/Secrets/Trash?handler=Restore&id={(caller == Caller.SuperAdmin ? Guid.NewGuid() : secret.Id)}", new() { ["newName"] = "FORGED" }),
         };
 
         // The value history: everyone of the organization reads it; only those who may change the secret are offered Restore.
@@ -188,12 +197,12 @@ public sealed class AuthorizationMatrixTests
     /// <summary>Everything a state-changing endpoint could touch (sessions included), except the audit trail (sign-ins write to it).</summary>
     private static Task<string> SnapshotAsync(ZiggyAppFactory app) => app.WithDbAsync(async db =>
     {
-        var secrets = await db.Secrets.AsNoTracking().Include(s => s.Values).OrderBy(s => s.Id).ToListAsync();
+        var secrets = await db.Secrets.IgnoreQueryFilters().AsNoTracking().Include(s => s.Values).OrderBy(s => s.Id).ToListAsync();
         var integrations = await db.Integrations.AsNoTracking().OrderBy(i => i.Id).ToListAsync();
         var users = await db.Users.AsNoTracking().OrderBy(u => u.Id).Select(u => new { u.Id, u.Role, u.IsActive, u.OrganizationId, u.TwoFactorEnabled }).ToListAsync();
         var organizations = await db.Organizations.AsNoTracking().OrderBy(o => o.Id).Select(o => new { o.Id, o.TwoFactorRequirement }).ToListAsync();
         return string.Join("\n",
-            string.Join("|", secrets.Select(s => $"{s.Id}:{s.Name}:{s.Description}:{s.OwnerId}:{s.Version}:" +
+            string.Join("|", secrets.Select(s => $"{s.Id}:{s.Name}:{s.Description}:{s.OwnerId}:{s.Version}:{s.DeletedAt}:" +
                 string.Join(",", s.Values.OrderBy(v => v.Environment).Select(v => Convert.ToHexString(v.Ciphertext))))),
             string.Join("|", integrations.Select(i => $"{i.Id}:{i.Name}:{i.Method}:{i.Url}:{i.Headers}:{i.Version}")),
             await db.IntegrationRuns.CountAsync(),

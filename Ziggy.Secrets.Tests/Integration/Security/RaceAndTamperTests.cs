@@ -114,11 +114,13 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
 
             Assert.True(deleted.IsOk);
             var left = await _app.WithDbAsync(db => db.Secrets.CountAsync(s => s.Id == created.Id));
-            var orphans = await _app.WithDbAsync(db => db.SecretValues.CountAsync(v => v.SecretId == created.Id));
+            var trashed = await _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().AsNoTracking().Include(s => s.Values).SingleAsync(s => s.Id == created.Id));
             Assert.Equal(0, left);
-            Assert.Equal(0, orphans);
-            // The save either happened first (then was deleted) or found nothing: never a half state.
+            Assert.NotNull(trashed.DeletedAt);
+            // The save either happened first (then was trashed with its values) or found nothing: never a half state.
             Assert.True(saved.IsOk || saved.Outcome == Outcome.NotFound, $"{saved.Outcome}");
+            Assert.Equal(saved.IsOk ? 2 : 1, trashed.Values.Count);
+            Assert.Equal(saved.IsOk, trashed.Has(SecretEnvironment.Production));
         }
     }
 

@@ -568,6 +568,12 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.Property<Guid>("CreatedById")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DeletedById")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -610,15 +616,21 @@ namespace Ziggy.Secrets.Web.Data.Migrations
 
                     b.HasIndex("CreatedById");
 
+                    b.HasIndex("DeletedById");
+
                     b.HasIndex("OwnerId");
 
                     b.HasIndex("UpdatedById");
 
-                    b.HasIndex("OrganizationId", "Name")
-                        .IsUnique();
+                    b.HasIndex("OrganizationId", "DeletedAt");
 
-                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id", "ProductionMatchesOther")
-                        .HasDatabaseName("IX_Secrets_Grid");
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique()
+                        .HasFilter("\"DeletedAt\" IS NULL");
+
+                    b.HasIndex("OrganizationId", "Name", "Description", "HasDevelopment", "HasStaging", "HasProduction", "OwnerId", "CreatedAt", "Id", "ProductionMatchesOther", "DeletedAt")
+                        .HasDatabaseName("IX_Secrets_Grid")
+                        .HasFilter("\"DeletedAt\" IS NULL");
 
                     b.ToTable("Secrets");
                 });
@@ -940,6 +952,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "DeletedBy")
+                        .WithMany()
+                        .HasForeignKey("DeletedById")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -959,6 +976,8 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("CreatedBy");
+
+                    b.Navigation("DeletedBy");
 
                     b.Navigation("Owner");
 

@@ -123,7 +123,7 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
 
         if (!Request.IsHtmx()) return RedirectToPage();
         Response.Htmx(h => h.WithTrigger("secret-deleted", new { id }));
-        return Content("<p class=\"muted\">The secret was deleted.</p>", "text/html");
+        return Content("<p class=\"muted\">The secret was moved to the <a href=\"/Secrets/Trash\">Trash</a>.</p>", "text/html");
     }
 
     /// <summary>After a save: htmx gets the fresh editor and an event carrying the grid row; a plain post is redirected.</summary>

@@ -580,6 +580,12 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.Property<Guid>("CreatedById")
                         .HasColumnType("uuid");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("DeletedById")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -622,12 +628,17 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedById");
 
+                    b.HasIndex("DeletedById");
+
                     b.HasIndex("OwnerId");
 
                     b.HasIndex("UpdatedById");
 
+                    b.HasIndex("OrganizationId", "DeletedAt");
+
                     b.HasIndex("OrganizationId", "Name")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"DeletedAt\" IS NULL");
 
                     b.ToTable("Secrets");
                 });
@@ -951,6 +962,11 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("Ziggy.Secrets.Web.Accounts.ApplicationUser", "DeletedBy")
+                        .WithMany()
+                        .HasForeignKey("DeletedById")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Ziggy.Secrets.Web.Accounts.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -970,6 +986,8 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("CreatedBy");
+
+                    b.Navigation("DeletedBy");
 
                     b.Navigation("Owner");
 
