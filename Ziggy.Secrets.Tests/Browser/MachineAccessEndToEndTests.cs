@@ -109,10 +109,22 @@ public class MachineAccessEndToEndTests : IDisposable
             AssertOneLineFailure(revoked, ExitCodes.TokenRefused);
             Assert.DoesNotContain(inScope, revoked.Stdout + revoked.Stderr);
 
+            // A token limited to a network that excludes 127.0.0.1 (a CIDR string only: nothing is sent there).
+            await page.GetByTestId("pick-STRIPE_API_KEY").CheckAsync();
+            await page.GetByLabel("Purpose").FillAsync("office-only");
+            await page.GetByLabel("Environment").SelectOptionAsync("Development");
+            await page.Locator("[name='Input.Networks']").FillAsync("10.0.0.0/8");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+            await Expect(tokenInput).Not.ToHaveValueAsync(token);
+            await Expect(tokenInput).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^zgs_[A-Za-z0-9_-]{43}$"));
+            var officeToken = await tokenInput.InputValueAsync();
+            var outOfNetwork = await ClientProcess.RunAsync(new() { ["ZIGGY_TOKEN"] = officeToken }, "get", "STRIPE_API_KEY", "--server", server.BaseUrl);
+            AssertOneLineFailure(outOfNetwork, ExitCodes.NotAllowed);
+
             // Nothing of the values, and never the token, in the server's log output.
             var log = server.Output;
             Assert.Contains("Now listening on", log);
-            foreach (var leak in new[] { inScope, outOfScope, token }) Assert.DoesNotContain(leak, log);
+            foreach (var leak in new[] { inScope, outOfScope, token, officeToken }) Assert.DoesNotContain(leak, log);
         }
         finally
         {
