@@ -36,9 +36,15 @@ public class BrowserApp : IAsyncLifetime
         if (!File.Exists(BrowserFactAttribute.ChromiumPath))
             throw new InvalidOperationException($"Chromium is required (ZIGGY_REQUIRE_BROWSER=1) but {BrowserFactAttribute.ChromiumPath} does not exist. Install it: apt-get install chromium.");
 
-        Directory.CreateDirectory(_profileRoot);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        (_playwright, Browser) = await LaunchChromiumAsync(_profileRoot);
+    }
+
+    /// <summary>Debian's Chromium, headless, with its profile, config and cache under <paramref name="profileRoot"/>.</summary>
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchChromiumAsync(string profileRoot)
+    {
+        Directory.CreateDirectory(profileRoot);
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserFactAttribute.ChromiumPath,
             Headless = true,
@@ -49,11 +55,12 @@ public class BrowserApp : IAsyncLifetime
             ],
             Env = new Dictionary<string, string>
             {
-                ["XDG_CONFIG_HOME"] = Path.Combine(_profileRoot, "config"),
-                ["XDG_CACHE_HOME"] = Path.Combine(_profileRoot, "cache"),
-                ["HOME"] = _profileRoot,
+                ["XDG_CONFIG_HOME"] = Path.Combine(profileRoot, "config"),
+                ["XDG_CACHE_HOME"] = Path.Combine(profileRoot, "cache"),
+                ["HOME"] = profileRoot,
             },
         });
+        return (playwright, browser);
     }
 
     /// <summary>A fresh, isolated browser session (own cookies), like a second person on another machine.</summary>

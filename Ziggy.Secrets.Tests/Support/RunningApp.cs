@@ -7,13 +7,25 @@ public sealed class RunningApp : IDisposable
 {
     private readonly Process _process;
 
-    private RunningApp(Process process, string baseUrl)
+    private RunningApp(Process process, string baseUrl, System.Text.StringBuilder output)
     {
         _process = process;
+        _output = output;
         BaseUrl = baseUrl;
     }
 
     public string BaseUrl { get; }
+
+    private readonly System.Text.StringBuilder _output;
+
+    /// <summary>Everything the process printed so far, standard output and error (its log lines).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
 
     /// <summary>
     /// Keeps an app process from watching its appsettings files: the inotify instances of the processes a test run starts
@@ -33,9 +45,15 @@ public sealed class RunningApp : IDisposable
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start)!;
         var listening = new TaskCompletionSource();
+        var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) =>
         {
+            lock (output) output.AppendLine(e.Data);
             if (e.Data?.Contains("Now listening on") == true) listening.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (output) output.AppendLine(e.Data);
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -46,7 +64,7 @@ public sealed class RunningApp : IDisposable
             throw new InvalidOperationException($"The app did not start on {baseUrl}.");
         }
 
-        return new RunningApp(process, baseUrl);
+        return new RunningApp(process, baseUrl, output);
     }
 
     public void Dispose()
