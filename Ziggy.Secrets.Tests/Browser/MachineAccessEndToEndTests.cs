@@ -120,16 +120,78 @@ public class MachineAccessEndToEndTests : IDisposable
             var officeToken = await tokenInput.InputValueAsync();
             var outOfNetwork = await ClientProcess.RunAsync(new() { ["ZIGGY_TOKEN"] = officeToken }, "get", "STRIPE_API_KEY", "--server", server.BaseUrl);
             AssertOneLineFailure(outOfNetwork, ExitCodes.NotAllowed);
+            Assert.Contains("network", outOfNetwork.Stderr, StringComparison.OrdinalIgnoreCase);
+
+            // Expired: the server runs on the system clock, so the test moves this token's stored expiry into the past in
+            // the server's own database (time passing is the one thing no page can do).
+            var expiringToken = await CreateTokenAsync(page, "nightly-job");
+            Assert.Equal(0, (await ClientProcess.RunAsync(new() { ["ZIGGY_TOKEN"] = expiringToken }, "get", "STRIPE_API_KEY", "--server", server.BaseUrl)).ExitCode);
+            await ExecuteSqlAsync("UPDATE \"AccessTokens\" SET \"ExpiresAt\" = 0 WHERE \"Purpose\" = 'nightly-job'");
+            var expired = await ClientProcess.RunAsync(new() { ["ZIGGY_TOKEN"] = expiringToken }, "get", "STRIPE_API_KEY", "--server", server.BaseUrl);
+            AssertOneLineFailure(expired, ExitCodes.TokenRefused);
+            Assert.Contains("expired", expired.Stderr, StringComparison.OrdinalIgnoreCase);
+
+            // Demoted creator: an Admin (invited and joined in the browser) makes a token over the owner's secret; once the
+            // owner makes them a Member on Team, the same token is refused with the "not allowed" exit code.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
+            await page.GetByLabel("Email").FillAsync("adam@acme.test");
+            await page.GetByLabel("Role").SelectOptionAsync("Admin");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create invitation link" }).ClickAsync();
+            var link = await page.GetByTestId("invitation-link").InputValueAsync();
+            var adamContext = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+            adamContext.SetDefaultTimeout(15_000);
+            var adam = await adamContext.NewPageAsync();
+            await adam.GotoAsync(link.StartsWith("http", StringComparison.Ordinal) ? link : server.BaseUrl + link);
+            await adam.GetByLabel("Your name").FillAsync("Adam Admin");
+            await adam.GetByLabel("Password", new() { Exact = true }).FillAsync(ZiggyAppFactory.Password);
+            await adam.GetByLabel("Confirm password").FillAsync(ZiggyAppFactory.Password);
+            await adam.GetByRole(AriaRole.Button, new() { Name = "Join Acme" }).ClickAsync();
+            await Expect(adam.GetByTestId("user-name")).ToHaveTextAsync("Adam Admin");
+            await adam.GotoAsync("/Integrations/Tokens");
+            var adminToken = await CreateTokenAsync(adam, "admin-script");
+            var beforeDemotion = await ClientProcess.RunAsync(new() { ["ZIGGY_TOKEN"] = adminToken }, "get", "STRIPE_API_KEY", "--server", server.BaseUrl);
+            Assert.Equal((0, inScope), (beforeDemotion.ExitCode, beforeDemotion.Stdout));
+            await page.ReloadAsync();
+            var adamRow = page.Locator("tr[data-email='adam@acme.test']");
+            await adamRow.Locator("select[name=role]").SelectOptionAsync("Member");
+            await adamRow.GetByRole(AriaRole.Button, new() { Name = "Change role" }).ClickAsync();
+            await Expect(page.Locator("tr[data-email='adam@acme.test'] td.role")).ToHaveTextAsync("Member");
+            var demoted = await ClientProcess.RunAsync(new() { ["ZIGGY_TOKEN"] = adminToken }, "run", "--server", server.BaseUrl, "--", "/usr/bin/env", "-0");
+            AssertOneLineFailure(demoted, ExitCodes.NotAllowed);
+            Assert.DoesNotContain(inScope, demoted.Stdout + demoted.Stderr);
 
             // Nothing of the values, and never the token, in the server's log output.
             var log = server.Output;
             Assert.Contains("Now listening on", log);
-            foreach (var leak in new[] { inScope, outOfScope, token, officeToken }) Assert.DoesNotContain(leak, log);
+            foreach (var leak in new[] { inScope, outOfScope, token, officeToken, expiringToken, adminToken }) Assert.DoesNotContain(leak, log);
         }
         finally
         {
             await browser.CloseAsync();
         }
+    }
+
+    /// <summary>Creates a Development token over STRIPE_API_KEY on the Access tokens page <paramref name="page"/> is on, and reads it from the page.</summary>
+    private static async Task<string> CreateTokenAsync(IPage page, string purpose)
+    {
+        await page.GetByTestId("pick-STRIPE_API_KEY").CheckAsync();
+        await page.GetByLabel("Purpose").FillAsync(purpose);
+        await page.GetByLabel("Environment").SelectOptionAsync("Development");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        await Expect(page.GetByTestId("token-row").Filter(new() { HasText = purpose })).ToBeVisibleAsync();
+        var shown = page.GetByTestId("new-token");
+        await Expect(shown).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^zgs_[A-Za-z0-9_-]{43}$"));
+        return await shown.InputValueAsync();
+    }
+
+    /// <summary>Runs one statement on the running server's database.</summary>
+    protected virtual async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "ziggy.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     private static void AssertOneLineFailure(ClientResult result, int exitCode)
@@ -153,6 +215,14 @@ public sealed class MachineAccessEndToEndOnPostgresTests : MachineAccessEndToEnd
         environment["Ziggy__Database__Provider"] = "Postgres";
         environment["Ziggy__Database__ConnectionString"] = TestPostgres.ConnectionString(_database);
         return environment;
+    }
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(TestPostgres.ConnectionString(_database));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     public override void Dispose()
