@@ -43,7 +43,7 @@ public static class HistorySeeder
     /// <summary>
     /// Gives every stored value of every secret <paramref name="versions"/> versions: <paramref name="versions"/> - 1
     /// older values, one a day, then the current value as the newest (as <see cref="ValueHistory"/> numbers them), written
-    /// in batches with progress printed. Secrets that already have history are left as they are.
+    /// in batches with progress printed. The versions a secret already has (its creation wrote one) are replaced.
     /// </summary>
     public static async Task<long> SeedAsync(IServiceProvider services, int versions, TextWriter progress)
     {
@@ -53,7 +53,7 @@ public static class HistorySeeder
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
-            ids = await db.Secrets.Where(s => !db.SecretValueVersions.Any(v => v.SecretId == s.Id)).Select(s => s.Id).ToListAsync();
+            ids = await db.Secrets.Select(s => s.Id).ToListAsync();
         }
 
         var written = 0L;
@@ -93,7 +93,12 @@ public static class HistorySeeder
                 }
             }
 
-            await db.SaveChangesAsync();
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                await db.SecretValueVersions.Where(v => batch.Contains(v.SecretId)).ExecuteDeleteAsync();
+                await db.SaveChangesAsync();
+                await transaction.CommitAsync();
+            }
             var done = Math.Min(start + SecretsPerBatch, ids.Count);
             if (done % 1000 < SecretsPerBatch || done == ids.Count)
                 progress.WriteLine($"  history: {done:N0} of {ids.Count:N0} secrets, {written:N0} versions, {clock.Elapsed.TotalSeconds:N0} s");
