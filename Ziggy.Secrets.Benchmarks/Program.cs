@@ -12,16 +12,19 @@ using Microsoft.Data.Sqlite;
 using Ziggy.Secrets.Benchmarks;
 using Ziggy.Secrets.Benchmarks.Ceilings;
 using Ziggy.Secrets.Benchmarks.InProcess;
+using Ziggy.Secrets.Benchmarks.Seeding;
 
 // Whole-app benchmark: the real app in Release on a real port, 10,000 secrets, each scenario beside its ceiling in the
 // same run. The ceilings are served by this process (see BareHost), never by the app. Prints figures, ratios and the
 // targets met or missed; asserts nothing (benchmarks are not tests).
 var secrets = Arg("--secrets", 10_000);
+// --history-versions 50 gives every stored value 50 versions (seeded in bulk through the app's data layer, app stopped).
+var historyVersions = Arg("--history-versions", 0);
 var seconds = Arg("--seconds", 10);
 // One connection per core by default, so p50 is a request's own time rather than mostly time queued behind other
 // connections for a core; --connections 8 shows the queued figures.
 var connections = Arg("--connections", Environment.ProcessorCount);
-// --only grid,page,edit,save,browser,resolve,decrypts runs a subset; --pause waits after seeding so a profiler can attach.
+// --only grid,page,edit,save,api,browser,resolve,decrypts runs a subset; --pause waits after seeding so a profiler can attach.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
@@ -44,21 +47,7 @@ var published = Path.Combine(work, "app");
 Run("dotnet", ["publish", Path.Combine(root, "Ziggy.Secrets.Web"), "-c", "Release", "-o", published, "-v", "q", "-nologo"]);
 var port = FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
-var app = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(published, "Ziggy.Secrets.Web.dll")])
-{
-    WorkingDirectory = published,
-    RedirectStandardOutput = true,
-    RedirectStandardError = true,
-    Environment =
-    {
-        ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ZIGGY_DATA_DIR"] = Path.Combine(work, "data"),
-        ["Logging__LogLevel__Default"] = "Warning",
-    },
-})!;
-app.OutputDataReceived += (_, _) => { };
-app.ErrorDataReceived += (_, _) => { };
-app.BeginOutputReadLine();
-app.BeginErrorReadLine();
+var app = StartApp();
 BareHost? bareHost = null;
 
 try
@@ -92,6 +81,20 @@ try
         if (response.StatusCode == HttpStatusCode.Redirect) Interlocked.Increment(ref seeded);
     });
     Console.WriteLine($"Seeded {seeded:N0}.");
+    if (historyVersions > 1)
+    {
+        // The history is written while no app process runs, then the app starts again on the same data folder and port
+        // (the session cookie stays valid: its keys are kept in the data folder).
+        app.Kill(entireProcessTree: true);
+        await app.WaitForExitAsync();
+        Console.WriteLine($"Seeding {historyVersions} versions behind every value...");
+        var (services, masterKey) = HistorySeeder.Compose(Path.Combine(work, "data"));
+        using (masterKey)
+        await using (services)
+            Console.WriteLine($"Seeded {await HistorySeeder.SeedAsync(services, historyVersions, Console.Out):N0} versions.");
+        app = StartApp();
+        for (var i = 0; i < 300 && !await Healthy(http); i++) await Task.Delay(200);
+    }
 
     var rowsJson = await http.GetStringAsync("/Secrets?handler=Rows");
     var ids = JsonDocument.Parse(rowsJson).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
@@ -122,6 +125,36 @@ try
     {
         results.Add((await LoadClient.RunAsync("Secrets page (HTML)", connections, duration, _ => Fetch(http, "/Secrets")),
                      await LoadClient.RunAsync($"bare: static page ({pageBytes:N0} B)", connections, duration, _ => Fetch(bare, $"/page?bytes={pageBytes}"))));
+    }
+
+    Figures? apiRead = null, bareApi = null;
+    if (Wants("api"))
+    {
+        // A token for ten secrets' Production values, made through the tokens page as a user makes one.
+        var tokensPage = await Document(http, "/Integrations/Tokens");
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("__RequestVerificationToken", tokensPage.QuerySelector<IHtmlInputElement>("form.token-form input[name=__RequestVerificationToken]")!.Value),
+            new("Input.Purpose", "benchmark"), new("Input.Environment", "Production"),
+        };
+        form.AddRange(ids.Take(10).Select(id => new KeyValuePair<string, string>("Input.SecretIds", id)));
+        using var created = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/Integrations/Tokens?handler=Create")
+        {
+            Headers = { { "HX-Request", "true" } }, Content = new FormUrlEncodedContent(form),
+        });
+        var createdHtml = await created.Content.ReadAsStringAsync();
+        var accessToken = ((IHtmlDocument)await BrowsingContext.New(Configuration.Default).OpenAsync(r => r.Content(createdHtml)))
+            .QuerySelector<IHtmlInputElement>("[data-testid=new-token]")?.Value ?? throw new InvalidOperationException("The tokens page made no token.");
+        using var api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
+        {
+            BaseAddress = new Uri(baseUrl), DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", accessToken) },
+        };
+        // The ceiling answers the same ten names and values, serialized on each request as the app serializes them.
+        var answer = await api.GetStringAsync("/api/v1/secrets");
+        bareHost.ServeSecrets(JsonSerializer.Deserialize<Dictionary<string, string>>(answer)!);
+        apiRead = await LoadClient.RunAsync("API read, 10-secret token scope (Bearer)", connections, duration, _ => Fetch(api, "/api/v1/secrets"));
+        bareApi = await LoadClient.RunAsync("bare: the same JSON, no token, database or decryption", connections, duration, _ => Fetch(bare, "/secrets"));
+        results.Add((apiRead, bareApi));
     }
 
     var random = new Random(1);
@@ -183,7 +216,8 @@ try
     Console.WriteLine();
     Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; load average {loadAtStart} at the start, {LoadAverage()} at the end " +
                       $"(other processes share the cores: figures are noisy). {connections} connections, {seconds} s per scenario after a " +
-                      $"{LoadClient.WarmUp.TotalSeconds:N0} s warm-up, {ids.Length:N0} secrets.");
+                      $"{LoadClient.WarmUp.TotalSeconds:N0} s warm-up, {ids.Length:N0} secrets" +
+                      (historyVersions > 1 ? $", {historyVersions} versions behind every value." : "."));
     Console.WriteLine();
     Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | not as expected | failed | ceiling (this process) | ceiling req/s | ceiling p50 ms | ratio |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
@@ -232,7 +266,7 @@ try
     Console.WriteLine();
     Console.WriteLine("Targets:");
     Console.WriteLine();
-    Console.WriteLine(Targets.ToMarkdown(TargetsOf(rowsChanged, rowsUnchanged, editPartial, save, bareSave, visits, ids.Length, peakRss, decrypts)));
+    Console.WriteLine(Targets.ToMarkdown(TargetsOf(rowsChanged, rowsUnchanged, editPartial, save, bareSave, apiRead, bareApi, visits, ids.Length, peakRss, decrypts)));
 }
 finally
 {
@@ -245,9 +279,32 @@ finally
 
 return 0;
 
+// The published app on the benchmark's port and data folder.
+Process StartApp()
+{
+    var started = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(published, "Ziggy.Secrets.Web.dll")])
+    {
+        WorkingDirectory = published,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        Environment =
+        {
+            ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ZIGGY_DATA_DIR"] = Path.Combine(work, "data"),
+            ["Logging__LogLevel__Default"] = "Warning",
+            // The per-token rate limit would otherwise refuse the API scenario's load after its first minute's allowance.
+            ["Ziggy__Api__RequestsPerMinute"] = "100000000",
+        },
+    })!;
+    started.OutputDataReceived += (_, _) => { };
+    started.ErrorDataReceived += (_, _) => { };
+    started.BeginOutputReadLine();
+    started.BeginErrorReadLine();
+    return started;
+}
+
 int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
-static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figures? editPartial, Figures? save, Figures? bareSave,
+static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figures? editPartial, Figures? save, Figures? bareSave, Figures? apiRead, Figures? bareApi,
     IReadOnlyList<(string Label, BrowserFigures Figures)> visits, int secrets, double peakRss, DecryptFigures? decrypts)
 {
     static string Failures(Figures f) => f.Errors == 0 ? "" : $", {f.Errors:N0} failed";
@@ -268,6 +325,11 @@ static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figu
             $"p50 {s.P50Ms:N2} ms, {s.RequestsPerSecond / b.RequestsPerSecond:N2} of the bare save's rate{Failures(s)}",
             s.P50Ms < 10 && s.RequestsPerSecond / b.RequestsPerSecond >= 0.20 && s.Errors == 0)
         : Target.NotMeasured("Save over HTTP", "p50 < 10 ms and >= 0.20 of the bare save's rate"));
+    targets.Add(apiRead is { } a && bareApi is { } ab
+        ? new Target("API read, 10-secret scope", "p50 < 2 ms and >= 0.30 of the bare endpoint's rate",
+            $"p50 {a.P50Ms:N2} ms, {a.RequestsPerSecond / ab.RequestsPerSecond:N2} of the bare endpoint's rate{Failures(a)}",
+            a.P50Ms < 2 && a.RequestsPerSecond / ab.RequestsPerSecond >= 0.30 && a.Errors == 0 && a.Unexpected == 0)
+        : Target.NotMeasured("API read, 10-secret scope", "p50 < 2 ms and >= 0.30 of the bare endpoint's rate"));
     var grid = $"{secrets:N0}-row grid usable in Chromium";
     if (visits.Count == 0) targets.Add(Target.NotMeasured(grid, "< 1.5 s"));
     foreach (var (label, figures) in visits)

@@ -28,6 +28,11 @@ public sealed class BareHost : IAsyncDisposable
         _table = table;
     }
 
+    private Dictionary<string, string>? _secrets;
+
+    /// <summary>Sets the names and values that <c>/secrets</c> answers.</summary>
+    public void ServeSecrets(Dictionary<string, string> secrets) => _secrets = secrets;
+
     public Uri BaseAddress => new(_app.Urls.Single());
 
     /// <summary>Starts the host on a free loopback port; the save's table is a file in <paramref name="folder"/>.</summary>
@@ -44,8 +49,11 @@ public sealed class BareHost : IAsyncDisposable
         MapRows(app);
         MapPage(app);
         MapSave(app, table);
+        var host = new BareHost(app, table);
+        // The API ceiling: the names and values the app's API answered, as JSON, without token, database or decryption.
+        app.MapGet("/secrets", () => host._secrets is { } secrets ? Results.Json(secrets) : Results.NotFound());
         await app.StartAsync();
-        return new BareHost(app, table);
+        return host;
     }
 
     public async ValueTask DisposeAsync()
