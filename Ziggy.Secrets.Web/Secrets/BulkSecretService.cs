@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,8 @@ public sealed class BulkSecretService(ZiggyDbContext db, SecretService secrets, 
     public const int MaxSelection = 5000;
     public const string EmptySelectionMessage = "Select at least one secret.";
 
-    public static string TooManyMessage(int count) => $"Select at most {MaxSelection:N0} secrets at a time (you selected {count:N0}).";
+    public static string TooManyMessage(int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"Select at most {MaxSelection:N0} secrets at a time (you selected {count:N0}).");
 
     /// <summary>The delete dialog's content: the selected secrets (when the caller may delete each) and the integrations using them.</summary>
     public Task<Result<BulkSelection>> DeletePreviewAsync(CurrentUser actor, IReadOnlyCollection<Guid> ids) => PreviewAsync(actor, ids, ResourceOperations.Delete);
