@@ -49,7 +49,8 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         // The grid shows the columns and Yes/No, and the new row arrives without a page load.
         await Expect(Row(page, "STRIPE_API_KEY")).ToBeVisibleAsync();
         var headers = await page.Locator(".ag-header-cell-text").AllTextContentsAsync();
-        Assert.Equal(["Name", "Description", "Dev", "Staging", "Prod", "Prod = other env", "Owner", "Created"], headers.Select(h => h.Trim()));
+        // First the selection column (its header holds the select-all checkbox, no text).
+        Assert.Equal(["", "Name", "Description", "Dev", "Staging", "Prod", "Prod = other env", "Owner", "Created"], headers.Select(h => h.Trim()));
         Assert.Equal("Yes", await CellAsync(page, "STRIPE_API_KEY", "dev"));
         Assert.Equal("No", await CellAsync(page, "STRIPE_API_KEY", "staging"));
         Assert.Equal("Yes", await CellAsync(page, "STRIPE_API_KEY", "prod"));

@@ -244,10 +244,7 @@ public sealed class SecretService(
             if (!ownerIsMember) return Result<SavedSecret>.Invalid("NewOwnerId", ChooseOwnerMessage);
 
             var names = await db.Users.Where(u => u.Id == newOwnerId || u.Id == secret.OwnerId).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
-            audit.Record(AuditAction.OwnershipTransferred, AuditActor.Of(actor), $"Owner changed from {names.GetValueOrDefault(secret.OwnerId)} to {names[newOwnerId]}.",
-                secret.Id, secret.Name, newOwnerId, names[newOwnerId]);
-            secret.OwnerId = newOwnerId;
-            Touch(secret, actor, clock.GetUtcNow());
+            Transfer(secret, actor, newOwnerId, names, clock.GetUtcNow());
             await db.SaveChangesAsync();
             return Saved(secret);
         });
@@ -264,11 +261,7 @@ public sealed class SecretService(
         {
             var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
-            var now = clock.GetUtcNow();
-            secret.DeletedAt = now;
-            secret.DeletedById = actor.UserId;
-            Touch(secret, actor, now);
-            audit.Record(AuditAction.SecretTrashed, AuditActor.Of(actor), $"Moved to the trash with its values: {Environments(secret.Values.Select(v => v.Environment))}.", secret.Id, secret.Name);
+            MoveToTrash(secret, actor, clock.GetUtcNow());
             try
             {
                 await db.SaveChangesAsync();
@@ -280,6 +273,25 @@ public sealed class SecretService(
 
             return Result<Guid>.Ok(secret.Id);
         });
+    }
+
+    /// <summary>Gives the (tracked, authorized) secret to <paramref name="newOwnerId"/>, with its audit event; <paramref name="names"/> holds both owners' display names.</summary>
+    internal void Transfer(Secret secret, CurrentUser actor, Guid newOwnerId, IReadOnlyDictionary<Guid, string> names, DateTimeOffset now)
+    {
+        audit.Record(AuditAction.OwnershipTransferred, AuditActor.Of(actor), $"Owner changed from {names.GetValueOrDefault(secret.OwnerId)} to {names[newOwnerId]}.",
+            secret.Id, secret.Name, newOwnerId, names[newOwnerId]);
+        secret.OwnerId = newOwnerId;
+        Touch(secret, actor, now);
+    }
+
+    /// <summary>Moves the (tracked, authorized) secret to the Trash, with its audit event.</summary>
+    internal void MoveToTrash(Secret secret, CurrentUser actor, DateTimeOffset now)
+    {
+        secret.DeletedAt = now;
+        secret.DeletedById = actor.UserId;
+        Touch(secret, actor, now);
+        var environments = Enum.GetValues<SecretEnvironment>().Where(secret.Has);
+        audit.Record(AuditAction.SecretTrashed, AuditActor.Of(actor), $"Moved to the trash with its values: {Environments(environments)}.", secret.Id, secret.Name);
     }
 
     /// <summary>

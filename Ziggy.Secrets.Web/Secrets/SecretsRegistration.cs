@@ -9,6 +9,7 @@ public static class SecretsRegistration
     {
         services.AddSingleton<IAuthorizationHandler, OwnerOrAdminAuthorizationHandler>();
         services.AddScoped<SecretService>();
+        services.AddScoped<BulkSecretService>();
         services.AddScoped<ValueHistory>();
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)
             .Validate(o => o.KeepVersions >= 1, "Ziggy:History:KeepVersions must be at least 1.")

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Crypto;
 
 namespace Ziggy.Secrets.Tests.Integration.Secrets;
@@ -90,6 +91,23 @@ public sealed class CanaryTests : IDisposable
         await olivia.SubmitAsync((await TestSession.ParseAsync(refusedRestore)).Form("form.restore-form"), new() { ["newName"] = "OTHER_KEY_OLD" });
         await SecretsUi.DeleteAsync(olivia, otherId, "delete");
         foreach (var session in new[] { olivia, mia, adam }) await session.GetAsync("/Secrets/Trash");
+
+        // The grid's bulk actions: both dialogs and a refused bulk delete for every kind of member, then a bulk transfer
+        // to Mia and back.
+        var miaId = await _app.WithDbAsync(db => db.Users.Where(u => u.Email == "mia@acme.test").Select(u => u.Id).SingleAsync());
+        foreach (var session in new[] { olivia, mia, adam })
+        {
+            var bulkToken = (await session.GetPageAsync("/Secrets")).QuerySelector("#bulk-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+            foreach (var handler in new[] { "BulkDeleteDialog", "BulkTransferDialog", "BulkDelete" })
+                await session.PostFormAsync($"/Secrets?handler={handler}", new() { ["ids"] = id.ToString(), ["confirm"] = "nope", ["__RequestVerificationToken"] = bulkToken }, htmx: true);
+            if (session == adam)
+            {
+                foreach (var newOwner in new[] { miaId, owner.Id })
+                    await session.PostFormAsync("/Secrets?handler=BulkTransfer", new() { ["ids"] = id.ToString(), ["newOwnerId"] = newOwner.ToString(), ["__RequestVerificationToken"] = bulkToken }, htmx: true);
+            }
+        }
+
+        Assert.Equal(2, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.OwnershipTransferred && e.SecretId == id)));
 
         // Listing, opening and saving decrypted nothing.
         Assert.Equal(0, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);

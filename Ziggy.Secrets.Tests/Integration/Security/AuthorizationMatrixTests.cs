@@ -22,7 +22,9 @@ public sealed class AuthorizationMatrixTests
     private static readonly string[] Endpoints =
     [
         "CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
-        "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret", "DeleteIntegration", "DeleteSecret",
+        "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret",
+        // The grid's bulk actions, on STRIPE_API_KEY and BULK_KEY (both Mo's).
+        "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret",
         // The trash: the secret DeleteSecret trashed (when the caller may), and one trashed before the test.
         "RestoreFromTrash", "DeletePermanently", "RestoreForgedId",
         // Last: from then on the caller must set up two-factor sign-in before anything else.
@@ -32,11 +34,11 @@ public sealed class AuthorizationMatrixTests
     private static readonly Dictionary<Caller, string[]> Allowed = new()
     {
         [Caller.Anonymous] = [],
-        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently"],
+        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
         // organization can be touched, and a template naming the other organization's secret is refused (no such secret
         // exists in its own).
@@ -74,6 +76,8 @@ public sealed class AuthorizationMatrixTests
         // A second value, so that version 1 can be restored.
         secret = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(owner, secret.Id,
             new SecretChanges(secret.Version, "STRIPE_API_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "sk_live_matrix_value_2" })))).Value!;
+        var bulk = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
+            new SecretDraft("BULK_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "bulk_matrix_value_1" })))).Value!;
         var trashed = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
             new SecretDraft("OLD_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "old_matrix_value_1" })))).Value!;
         Assert.True((await app.WithServiceAsync<SecretService, Web.Common.Result<Guid>>(s => s.DeleteAsync(owner, trashed.Id, "delete"))).IsOk);
@@ -114,6 +118,8 @@ public sealed class AuthorizationMatrixTests
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
             ["Setup"] = ("/Setup", new() { ["Input.OrganizationName"] = "Evil", ["Input.DisplayName"] = "E", ["Input.Email"] = "e@evil.test", ["Input.Password"] = "evil password 123", ["Input.ConfirmPassword"] = "evil password 123" }),
             ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
+            ["BulkTransferSecrets"] = ("/Secrets?handler=BulkTransfer", new() { ["ids"] = $"{secret.Id},{bulk.Id}", ["newOwnerId"] = nonOwner.Id.ToString() }),
+            ["BulkDeleteSecrets"] = ("/Secrets?handler=BulkDelete", new() { ["ids"] = bulk.Id.ToString(), ["confirm"] = "delete" }),
             ["DeleteIntegration"] = ($"/Integrations/Edit?handler=Delete&id={integration.Id}", new()),
             ["DeleteSecret"] = ($"/Secrets?handler=Delete&id={secret.Id}", new() { ["confirm"] = "delete" }),
             ["RestoreFromTrash"] = ($"/Secrets/Trash?handler=Restore&id={secret.Id}", new()),

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Htmx;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Hosting;
@@ -19,8 +22,11 @@ public sealed record SecretEditorView(SecretDetails? Secret, IReadOnlyList<Membe
     public bool ReadOnly => Secret is { CanModify: false };
 }
 
-public sealed class IndexModel(SecretService secrets, TeamService team) : PageModel
+public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, TeamService team, IAuthorizationService authorization) : PageModel
 {
+    /// <summary>Whether the selection bar offers Transfer ownership (administrators); the server decides each transfer again.</summary>
+    public bool MayTransfer { get; private set; }
+
     [BindProperty]
     public SecretForm Input { get; set; } = new();
 
@@ -28,6 +34,12 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
     public SecretEditorView? Editor { get; private set; }
 
     private CurrentUser Me => CurrentUser.Required(User);
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        if (context.HttpContext.User.Identity?.IsAuthenticated == true) MayTransfer = await authorization.AllowsAsync(Me, OrganizationOperations.Administer);
+        await next();
+    }
 
     public void OnGet()
     {
@@ -126,6 +138,64 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
         return Content("<p class=\"muted\">The secret was moved to the <a href=\"/Secrets/Trash\">Trash</a>.</p>", "text/html");
     }
 
+    /// <summary>The delete dialog for the grid's selection (<paramref name="ids"/>: ids separated by commas): how many, their names, the integrations they break.</summary>
+    public async Task<IActionResult> OnPostBulkDeleteDialogAsync(string? ids) =>
+        await BulkDialogAsync(ids, selected => bulk.DeletePreviewAsync(Me, selected), "_BulkDeleteDialog", []);
+
+    /// <summary>The transfer dialog for the grid's selection; administrators only (others are never offered it).</summary>
+    public async Task<IActionResult> OnPostBulkTransferDialogAsync(string? ids)
+    {
+        var members = await team.ActiveMembersAsync(Me);
+        if (members.Count == 0) return NotFound();
+        return await BulkDialogAsync(ids, selected => bulk.TransferPreviewAsync(Me, selected), "_BulkTransferDialog", members);
+    }
+
+    public async Task<IActionResult> OnPostBulkDeleteAsync(string? ids, string? confirm)
+    {
+        var selected = BulkIds.Parse(ids);
+        var result = selected.IsOk ? await bulk.DeleteAsync(Me, selected.Value!, confirm) : selected.As<BulkDone>();
+        return BulkDone(result, "secrets-bulk-deleted", selected.Value, ["Confirm"],
+            n => $"{n} secret{(n == 1 ? " was" : "s were")} moved to the <a href=\"/Secrets/Trash\">Trash</a>.");
+    }
+
+    public async Task<IActionResult> OnPostBulkTransferAsync(string? ids, Guid? newOwnerId)
+    {
+        var selected = BulkIds.Parse(ids);
+        var result = !selected.IsOk ? selected.As<BulkDone>()
+            : newOwnerId is null ? Result<BulkDone>.Invalid("NewOwnerId", SecretService.ChooseOwnerMessage)
+            : await bulk.TransferOwnershipAsync(Me, selected.Value!, newOwnerId.Value);
+        // The dialog's owner field has its own slot, apart from the editor's transfer field that may be on the page too.
+        result = result with { Errors = [.. result.Errors.Select(e => e.Field == "NewOwnerId" ? e with { Field = "BulkOwner" } : e)] };
+        return BulkDone(result, "secrets-bulk-transferred", selected.Value, ["BulkOwner"],
+            n => $"{n} secret{(n == 1 ? " was" : "s were")} given to their new owner.");
+    }
+
+    private async Task<IActionResult> BulkDialogAsync(string? ids, Func<IReadOnlyList<Guid>, Task<Result<BulkSelection>>> preview, string partial, IReadOnlyList<MemberRow> members)
+    {
+        var selected = BulkIds.Parse(ids);
+        var result = selected.IsOk ? await preview(selected.Value!) : selected.As<BulkSelection>();
+        return Partial(partial, new BulkDialogView(result.Value, result.Errors, members));
+    }
+
+    /// <summary>
+    /// After a bulk change: htmx gets a line saying what happened and an event naming the changed ids; a refusal only
+    /// places its messages in the dialog. A plain post is redirected, or refused with the messages.
+    /// </summary>
+    private IActionResult BulkDone(Result<BulkDone> result, string trigger, IReadOnlyList<Guid>? ids, IReadOnlyList<string> fields, Func<int, string> said)
+    {
+        if (!result.IsOk)
+        {
+            if (!Request.IsHtmx()) return BadRequest(string.Join(" ", result.Errors.Select(e => e.Message)));
+            Response.Htmx(h => h.Reswap("none"));
+            return Partial("_FieldErrors", new FieldErrorsView(fields, result.Errors, AlertId: "bulk-alert", Prefix: ""));
+        }
+
+        if (!Request.IsHtmx()) return RedirectToPage();
+        Response.Htmx(h => h.WithTrigger(trigger, new { ids }));
+        return Content($"<p data-testid=\"bulk-done\">{said(result.Value!.Count)}</p>" +
+            "<div class=\"editor-actions\"><button type=\"button\" class=\"button\" data-close-dialog>Close</button></div>", "text/html");
+    }
+
     /// <summary>After a save: htmx gets the fresh editor and an event carrying the grid row; a plain post is redirected.</summary>
     private async Task<IActionResult> SavedAsync(Result<SavedSecret> result, bool created, Guid? id = null)
     {
@@ -183,6 +253,34 @@ public sealed class IndexModel(SecretService secrets, TeamService team) : PageMo
         var members = secret is { CanTransfer: true } ? await team.ActiveMembersAsync(Me) : [];
         var input = keepInput ? Input.WithoutValues() : SecretForm.From(secret);
         return new SecretEditorView(secret, members, input);
+    }
+}
+
+/// <summary>A bulk dialog: the selection it acts on (null when refused, with <see cref="Errors"/> saying why) and, for a transfer, who could own it.</summary>
+public sealed record BulkDialogView(BulkSelection? Selection, IReadOnlyList<FieldError> Errors, IReadOnlyList<MemberRow> Members)
+{
+    /// <summary>The ids the dialog's form posts: only those of the secrets the dialog lists.</summary>
+    public string Ids => Selection is null ? "" : string.Join(",", Selection.Ids);
+}
+
+/// <summary>The grid's selection as it is posted: secret ids separated by commas (one field, so thousands fit the form limits).</summary>
+public static class BulkIds
+{
+    public const string InvalidMessage = "The selection could not be read. Reload the page and select again.";
+
+    public static Result<IReadOnlyList<Guid>> Parse(string? ids)
+    {
+        var parts = (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) return Result<IReadOnlyList<Guid>>.Invalid("", BulkSecretService.EmptySelectionMessage);
+        if (parts.Length > BulkSecretService.MaxSelection) return Result<IReadOnlyList<Guid>>.Invalid("", BulkSecretService.TooManyMessage(parts.Length));
+        var parsed = new List<Guid>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (!Guid.TryParseExact(part, "D", out var id)) return Result<IReadOnlyList<Guid>>.Invalid("", InvalidMessage);
+            parsed.Add(id);
+        }
+
+        return Result<IReadOnlyList<Guid>>.Ok(parsed);
     }
 }
 

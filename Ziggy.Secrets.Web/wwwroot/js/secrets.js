@@ -65,8 +65,14 @@
     suppressColumnVirtualisation: true,
     // With 10,000 rows, animating every row's move on load and on each search keystroke costs more than it shows.
     animateRows: false,
-    rowSelection: { mode: 'singleRow', checkboxes: false, enableClickSelection: true },
-    onRowClicked: (e) => openEditor(e.data.id),
+    // Checkboxes select rows for the bulk actions (shift-click adds a range); the header's box selects the rows that pass
+    // the filters and the search only. Clicking elsewhere in a row opens its editor and leaves the selection alone.
+    rowSelection: { mode: 'multiRow', checkboxes: true, headerCheckbox: true, selectAll: 'filtered', enableClickSelection: false },
+    onRowClicked: (e) => {
+      if (e.event && e.event.target.closest('[col-id="ag-Grid-SelectionColumn"]')) return;
+      openEditor(e.data.id);
+    },
+    onSelectionChanged: () => showSelection(),
     overlayNoRowsTemplate: '<span>No secrets yet. Use “Add Secret” to create the first one.</span>',
   });
   window.ziggySecretsGrid = gridApi;
@@ -90,7 +96,26 @@
     const known = gridApi.getRowNode(row.id);
     gridApi.applyTransaction(known ? { update: [row] } : { add: [row] });
     const node = gridApi.getRowNode(row.id);
-    if (node) { node.setSelected(true); gridApi.ensureNodeVisible(node); }
+    if (node) gridApi.ensureNodeVisible(node);
+  });
+
+  // The selection bar: the count, and the ids its buttons post (one comma-separated field).
+  const bulkForm = document.getElementById('bulk-form');
+  function showSelection() {
+    const ids = gridApi.getSelectedRows().map((row) => row.id);
+    bulkForm.hidden = ids.length === 0;
+    document.getElementById('bulk-ids').value = ids.join(',');
+    document.getElementById('bulk-count').textContent = `${ids.length} selected`;
+  }
+  document.getElementById('bulk-clear').addEventListener('click', () => gridApi.deselectAll());
+
+  document.body.addEventListener('secrets-bulk-deleted', (e) => {
+    gridApi.applyTransaction({ remove: e.detail.ids.map((id) => ({ id })) });
+    showSelection();
+  });
+  document.body.addEventListener('secrets-bulk-transferred', () => {
+    gridApi.deselectAll();
+    window.ziggyGrids.loadRows(gridApi, gridElement);
   });
 
   const dialog = document.getElementById('delete-dialog');
