@@ -165,16 +165,17 @@ public sealed class SecretService(
 
             secret.Name = name;
             secret.Description = description;
+            var newest = new Dictionary<SecretEnvironment, int>();
             foreach (var (environment, value) in set)
             {
                 var encrypted = Encrypted(secret, environment, value, now);
-                await history.AppendAsync(secret, environment, secret.ValueFor(environment), encrypted, actor.UserId, now);
+                newest[environment] = await history.AppendAsync(secret, environment, secret.ValueFor(environment), encrypted, actor.UserId, now);
                 Store(secret, environment, encrypted);
             }
 
             foreach (var environment in removed)
             {
-                await history.AppendAsync(secret, environment, secret.ValueFor(environment), next: null, actor.UserId, now);
+                newest[environment] = await history.AppendAsync(secret, environment, secret.ValueFor(environment), next: null, actor.UserId, now);
                 secret.Values.Remove(secret.ValueFor(environment)!);
                 secret.SetPresence(environment, false);
             }
@@ -186,7 +187,7 @@ public sealed class SecretService(
             if (removed.Count > 0)
                 audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
-            await history.PruneAsync(secret.Id, set.Select(v => v.Key).Concat(removed), now);
+            await history.PruneAsync(secret.Id, newest, now);
             return Saved(secret);
         });
     }
@@ -224,13 +225,13 @@ public sealed class SecretService(
                 SecretId = secret.Id, Environment = environment, KeyId = encrypted.KeyId, Nonce = encrypted.Nonce, Ciphertext = encrypted.Ciphertext,
                 Mask = source.Mask ?? SecretMask.Hidden, Fingerprint = source.Fingerprint, UpdatedAt = now,
             };
-            await history.AppendAsync(secret, environment, secret.ValueFor(environment), restored, actor.UserId, now, restoredFrom: number);
+            var newest = await history.AppendAsync(secret, environment, secret.ValueFor(environment), restored, actor.UserId, now, restoredFrom: number);
             Store(secret, environment, restored);
             secret.UpdateSharedProduction();
             Touch(secret, actor, now);
             audit.Record(AuditAction.SecretValueRestored, AuditActor.Of(actor), $"Restored version {number} of {environment}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
-            await history.PruneAsync(secret.Id, [environment], now);
+            await history.PruneAsync(secret.Id, new Dictionary<SecretEnvironment, int> { [environment] = newest }, now);
             return Saved(secret);
         });
 

@@ -32,9 +32,9 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
     /// <summary>
     /// Adds the version that <paramref name="next"/> (null: the value is removed) becomes, to the tracked context. A value
     /// stored before history existed has no version yet: it is kept first, as version 1, so it can be restored too.
-    /// Call before the tracked <see cref="SecretValue"/> is changed, and save afterwards.
+    /// Call before the tracked <see cref="SecretValue"/> is changed, and save afterwards. Answers the new version's number.
     /// </summary>
-    public async Task AppendAsync(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById,
+    public async Task<int> AppendAsync(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById,
         DateTimeOffset now, int? restoredFrom = null)
     {
         var last = await db.SecretValueVersions
@@ -56,20 +56,21 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
                 SecretId = secret.Id, Environment = environment, Number = last + 1, WrittenAt = now, WrittenById = writtenById, RestoredFrom = restoredFrom,
                 KeyId = next.KeyId, Nonce = next.Nonce, Ciphertext = next.Ciphertext, Mask = next.Mask, Fingerprint = next.Fingerprint,
             });
+        return last + 1;
     }
 
     /// <summary>
     /// Deletes the versions of these environments that are neither among the newest <see cref="HistoryOptions.KeepVersions"/>
-    /// nor younger than <see cref="HistoryOptions.KeepDays"/>. The newest version (the current value) always stays.
+    /// nor younger than <see cref="HistoryOptions.KeepDays"/>. <paramref name="newest"/> holds each environment's newest
+    /// version number, as <see cref="AppendAsync"/> answered it; that version (the current value) always stays.
     /// </summary>
-    public async Task PruneAsync(Guid secretId, IEnumerable<SecretEnvironment> environments, DateTimeOffset now)
+    public async Task PruneAsync(Guid secretId, IReadOnlyDictionary<SecretEnvironment, int> newest, DateTimeOffset now)
     {
         var keep = Math.Max(1, options.Value.KeepVersions);
         var cutoff = now.AddDays(-Math.Max(0, options.Value.KeepDays));
-        foreach (var environment in environments.Distinct())
+        foreach (var (environment, number) in newest)
         {
-            var newest = await db.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment).MaxAsync(v => (int?)v.Number) ?? 0;
-            var below = newest - keep;
+            var below = number - keep;
             if (below <= 0) continue;
             await db.SecretValueVersions
                 .Where(v => v.SecretId == secretId && v.Environment == environment && v.Number <= below && v.WrittenAt < cutoff)
