@@ -10,6 +10,7 @@ public static class SecretsRegistration
         services.AddSingleton<IAuthorizationHandler, OwnerOrAdminAuthorizationHandler>();
         services.AddScoped<SecretService>();
         services.AddScoped<ValueHistory>();
+        services.AddScoped<Imports.ImportService>();
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)
             .Validate(o => o.KeepVersions >= 1, "Ziggy:History:KeepVersions must be at least 1.")
             .Validate(o => o.KeepDays >= 0, "Ziggy:History:KeepDays must be 0 or more.")
