@@ -81,14 +81,14 @@ public class ImportTests : IAsyncLifetime
         var response = await PreviewAsync(session, text, environment);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
-        var page = await TestSession.ParseAsync(new HttpResponseMessage { Content = new StringContent(html) });
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
         var token = page.QuerySelector<IHtmlInputElement>("input[name='Input.Token']")!.Value;
         var rows = page.QuerySelectorAll("tr[data-name]").ToDictionary(r => r.GetAttribute("data-name")!, r => (r.GetAttribute("data-action")!, r.TextContent));
         return new PreviewPage(html, token, rows);
     }
 
     private Task<Dictionary<string, Secret>> SecretsAsync() =>
-        _app.WithDbAsync(db => db.Secrets.AsNoTracking().Include(s => s.Values).ToDictionaryAsync(s => s.Name));
+        _app.WithDbAsync(db => db.Secrets.AsNoTracking().Include(s => s.Values).Where(s => s.OrganizationId == _olivia.OrganizationId).ToDictionaryAsync(s => s.Name));
 
     private Task<int> CountAsync(AuditAction action) => _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == action));
 
