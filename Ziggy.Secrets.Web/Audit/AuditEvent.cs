@@ -37,6 +37,7 @@ public enum AuditAction
     SecretRestoredFromTrash,
     SecretPermanentlyDeleted,
     SecretPurged,
+    SecretsImported,
 }
 
 /// <summary>

@@ -93,7 +93,14 @@ public sealed class SecretService(
         return Result<SecretDetails>.Ok(await DetailsAsync(actor, found));
     }
 
-    public async Task<Result<SavedSecret>> CreateAsync(CurrentUser actor, SecretDraft draft)
+    public async Task<Result<SavedSecret>> CreateAsync(CurrentUser actor, SecretDraft draft) =>
+        await SaveAsync(SecretRules.NormalizeName(draft.Name), () => CreateWithinTransactionAsync(actor, draft));
+
+    /// <summary>
+    /// <see cref="CreateAsync"/>'s write inside the caller's transaction (an import writes many secrets in one). The caller
+    /// commits only an Ok result and turns the database's concurrency and unique-index refusals into its own results.
+    /// </summary>
+    internal async Task<Result<SavedSecret>> CreateWithinTransactionAsync(CurrentUser actor, SecretDraft draft)
     {
         var name = SecretRules.NormalizeName(draft.Name);
         var description = draft.Description.Trim();
@@ -102,7 +109,6 @@ public sealed class SecretService(
         errors.AddRange(Warnings(values, draft.Confirmed));
         if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
 
-        return await SaveAsync(name, async () =>
         {
             if (await NameTakenAsync(actor.OrganizationId, name, exceptId: null)) return Duplicate(name);
             var now = clock.GetUtcNow();
@@ -130,7 +136,7 @@ public sealed class SecretService(
             audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();
             return Saved(secret);
-        });
+        }
     }
 
     /// <remarks>
@@ -138,11 +144,14 @@ public sealed class SecretService(
     /// <see cref="Secret.Version"/> concurrency token, so a save that lost a race with another writer changes nothing.
     /// Environments that are neither given a new value nor removed keep their ciphertext untouched.
     /// </remarks>
-    public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
+    public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes) =>
+        await SaveAsync(SecretRules.NormalizeName(changes.Name), () => UpdateWithinTransactionAsync(actor, id, changes));
+
+    /// <summary><see cref="UpdateAsync"/>'s write inside the caller's transaction, as <see cref="CreateWithinTransactionAsync"/>.</summary>
+    internal async Task<Result<SavedSecret>> UpdateWithinTransactionAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
         var name = SecretRules.NormalizeName(changes.Name);
         var description = changes.Description.Trim();
-        return await SaveAsync(name, async () =>
         {
             var secret = await LoadAsync(actor, id);
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
@@ -189,7 +198,7 @@ public sealed class SecretService(
             await db.SaveChangesAsync();
             await history.PruneAsync(secret.Id, newest, now);
             return Saved(secret);
-        });
+        }
     }
 
     /// <summary>One environment's value history, for anyone who may read the secret; newest first, masks and fingerprints only.</summary>

@@ -11,6 +11,7 @@ public static class SecretsRegistration
         services.AddScoped<SecretService>();
         services.AddScoped<BulkSecretService>();
         services.AddScoped<ValueHistory>();
+        services.AddScoped<Imports.ImportService>();
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)
             .Validate(o => o.KeepVersions >= 1, "Ziggy:History:KeepVersions must be at least 1.")
             .Validate(o => o.KeepDays >= 0, "Ziggy:History:KeepDays must be 0 or more.")

@@ -24,7 +24,9 @@ public sealed class AuthorizationMatrixTests
         "CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
         "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret",
         // The grid's bulk actions, on STRIPE_API_KEY and BULK_KEY (both Mo's).
-        "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret",
+        "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration",
+        // After the integration endpoints: another organization's import creates its own STRIPE_API_KEY.
+        "ImportOverSecret", "DeleteSecret",
         // The trash: the secret DeleteSecret trashed (when the caller may), and one trashed before the test.
         "RestoreFromTrash", "DeletePermanently", "RestoreForgedId",
         // Last: from then on the caller must set up two-factor sign-in before anything else.
@@ -34,16 +36,19 @@ public sealed class AuthorizationMatrixTests
     private static readonly Dictionary<Caller, string[]> Allowed = new()
     {
         [Caller.Anonymous] = [],
-        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently"],
+        [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
         // organization can be touched, and a template naming the other organization's secret is refused (no such secret
         // exists in its own).
-        [Caller.OtherOrganizationAdmin] = ["CreateSecret", "Invite", "SetTwoFactorRequirement"],
+        // Its import of STRIPE_API_KEY creates a secret of that name in its own organization.
+        [Caller.OtherOrganizationAdmin] = ["CreateSecret", "ImportOverSecret", "Invite", "SetTwoFactorRequirement"],
     };
+
+    private const string ImportText = "STRIPE_API_KEY=sk_live_matrix_imported_3";
 
     public static TheoryData<Caller, string> Callers(string database)
     {
@@ -122,6 +127,11 @@ public sealed class AuthorizationMatrixTests
             ["BulkDeleteSecrets"] = ("/Secrets?handler=BulkDelete", new() { ["ids"] = bulk.Id.ToString(), ["confirm"] = "delete" }),
             ["DeleteIntegration"] = ($"/Integrations/Edit?handler=Delete&id={integration.Id}", new()),
             ["DeleteSecret"] = ($"/Secrets?handler=Delete&id={secret.Id}", new() { ["confirm"] = "delete" }),
+            // The import's Apply, with the token of the caller's own Preview of the same text.
+            ["ImportOverSecret"] = ("/Secrets/Import?handler=Apply", new()
+            {
+                ["Input.Text"] = ImportText, ["Input.Environment"] = "Development", ["Input.Format"] = "Auto", ["Input.Selected"] = "STRIPE_API_KEY", ["Input.Token"] = "PREVIEW",
+            }),
             ["RestoreFromTrash"] = ($"/Secrets/Trash?handler=Restore&id={secret.Id}", new()),
             ["DeletePermanently"] = ($"/Secrets/Trash?handler=Delete&id={trashed.Id}", new() { ["confirm"] = "delete" }),
             // A live secret's id or one that does not exist: nothing to restore for anyone.
@@ -142,6 +152,17 @@ public sealed class AuthorizationMatrixTests
             fields = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
             if (fields.GetValueOrDefault("Input.Version") == "VERSION")
                 fields["Input.Version"] = (await app.WithDbAsync(db => db.Secrets.Where(s => s.Id == secret.Id).Select(s => s.Version).SingleOrDefaultAsync())).ToString();
+
+            if (fields.GetValueOrDefault("Input.Token") == "PREVIEW")
+            {
+                var preview = await session.PostFormAsync("/Secrets/Import?handler=Preview", new()
+                {
+                    ["Input.Text"] = ImportText, ["Input.Environment"] = "Development", ["Input.Format"] = "Auto", ["__RequestVerificationToken"] = token,
+                }, htmx: true);
+                var previewHtml = await preview.Content.ReadAsStringAsync();
+                fields["Input.Token"] = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(previewHtml)
+                    .QuerySelector<IHtmlInputElement>("input[name='Input.Token']")?.Value ?? "";
+            }
 
             var before = await SnapshotAsync(app);
             var response = await session.PostFormAsync(url, fields);
