@@ -133,6 +133,27 @@ public class ValueHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_VersionsOfDifferentAges_PrunesOnlyThoseBothOldAndBeyondTheNewest50()
+    {
+        var owner = await _app.SetUpAsync();
+        var secret = (await CreateAsync(Actor(owner), "ROTATED", new() { [SecretEnvironment.Staging] = "staging-value-0000" })).Value!;
+        for (var i = 1; i < 11; i++) secret = (await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, $"staging-value-{i:D4}")).Value!;
+        _app.Clock.Advance(TimeSpan.FromDays(60));
+        for (var i = 11; i < 61; i++) secret = (await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, $"staging-value-{i:D4}")).Value!;
+        Assert.Equal(61, (await VersionsAsync(secret.Id, SecretEnvironment.Staging)).Count);
+
+        // Versions 1-11 are now 91 days old, 12-61 are 31 days old: a save keeps the newest 50 (13-62) and every young one (12).
+        _app.Clock.Advance(TimeSpan.FromDays(31));
+        secret = (await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, "staging-value-0061")).Value!;
+        Assert.Equal(Enumerable.Range(12, 51), (await VersionsAsync(secret.Id, SecretEnvironment.Staging)).Select(v => v.Number));
+
+        // Once version 12 is old too, the next save prunes it.
+        _app.Clock.Advance(TimeSpan.FromDays(60));
+        await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, "staging-value-0062");
+        Assert.Equal(Enumerable.Range(14, 50), (await VersionsAsync(secret.Id, SecretEnvironment.Staging)).Select(v => v.Number));
+    }
+
+    [Fact]
     public async Task Restore_EarlierVersion_BecomesCurrentAsANewVersionWithoutDecryptingOrSendingIt()
     {
         var (owner, secret, session) = await SecretWithTwoVersionsAsync();
