@@ -72,15 +72,6 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
         {
             var below = number - keep;
             if (below <= 0) continue;
-            // Versions are numbered in the order they are written, so when the oldest one is young enough, or among
-            // the newest kept, nothing can be pruned: one index lookup instead of a delete that would walk every
-            // version kept for its age (a value saved many times a day keeps thousands).
-            var oldest = await db.SecretValueVersions
-                .Where(v => v.SecretId == secretId && v.Environment == environment)
-                .OrderBy(v => v.Number)
-                .Select(v => new { v.Number, v.WrittenAt })
-                .FirstAsync();
-            if (oldest.Number > below || oldest.WrittenAt >= cutoff) continue;
             await db.SecretValueVersions
                 .Where(v => v.SecretId == secretId && v.Environment == environment && v.Number <= below && v.WrittenAt < cutoff)
                 .ExecuteDeleteAsync();
