@@ -5,6 +5,7 @@ using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
 using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Secrets;
 using Ziggy.Secrets.Web.Tokens;
 
@@ -141,6 +142,36 @@ public class AccessTokenApiTests : IAsyncLifetime
             (await _kit.GetAsync("/api/v1/secrets", null, adjust: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bad)))
                 .AssertProblem(HttpStatusCode.Unauthorized, ApiCodes.TokenInvalid);
         }
+    }
+
+    [Fact]
+    public async Task UnknownToken_IsAnsweredWhileAWriteHoldsTheDatabase_AndAKnownOneStillWorks()
+    {
+        var token = await _kit.CreateAsync(_mia, "Development", "STRIPE_API_KEY");
+        var holding = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var write = _app.WithServiceAsync<ZiggyDbContext, Result<bool>>(db => db.InTransactionAsync(async () =>
+        {
+            holding.SetResult();
+            await release.Task;
+            return Result<bool>.Ok(true);
+        }));
+        await holding.Task;
+        try
+        {
+            // On SQLite the write holds the only writer's place; on PostgreSQL nothing waits. Either way, made-up tokens
+            // are refused at once.
+            var unknown = _kit.GetAsync("/api/v1/secrets", AccessTokenFormat.New().Token);
+            Assert.Same(unknown, await Task.WhenAny(unknown, Task.Delay(TimeSpan.FromSeconds(20))));
+            (await unknown).AssertProblem(HttpStatusCode.Unauthorized, ApiCodes.TokenInvalid);
+        }
+        finally
+        {
+            release.SetResult();
+            await write;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await _kit.GetAsync("/api/v1/secrets", token)).Status);
     }
 
     [Fact]
