@@ -50,6 +50,8 @@ public sealed class ImportModel(ImportService imports) : PageModel
             new ImportSelection(Input.Selected, Input.Accept));
         if (!result.IsOk) return Refused(result.Errors);
         Outcome = result.Value;
+        var written = Outcome!.Created.Count + Outcome.Updated.Count;
+        this.Toast($"Imported {written} {(written == 1 ? "secret" : "secrets")} into {Outcome.Environment}: {Outcome.Created.Count} created, {Outcome.Updated.Count} updated.");
         if (!Request.IsHtmx()) return Page();
         Response.Htmx(h => h.WithTrigger("secrets-imported"));
         return WithClearedErrors("_ImportOutcome", Outcome!);

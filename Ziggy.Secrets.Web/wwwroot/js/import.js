@@ -20,6 +20,16 @@
     }
   });
 
+  // Taking a suggested name imports the row under it; deselecting the row drops the suggestion too.
+  document.addEventListener('change', (e) => {
+    const row = e.target.closest('tr[data-name]');
+    if (!row || !(e.target instanceof HTMLInputElement)) return;
+    const select = row.querySelector('input[name="Input.Selected"]');
+    const accept = row.querySelector('input[name="Input.Accept"]');
+    if (e.target === accept && select && !select.disabled) select.checked = accept.checked;
+    if (e.target === select && accept && !select.checked) accept.checked = false;
+  });
+
   document.addEventListener('change', (e) => {
     const input = e.target.closest('[data-import-file]');
     if (!input || !input.files || input.files.length === 0) return;
