@@ -116,21 +116,21 @@ public sealed class ImportBrowserTests(BrowserApp browser) : IClassFixture<Brows
         });
 }
 
-/// <summary>The import dialog on a phone, in its own app (one first-run setup per app).</summary>
-public sealed class ImportPhoneBrowserTests(BrowserApp browser) : IClassFixture<BrowserApp>
+/// <summary>Importing a chosen file, in its own app (one first-run setup per app).</summary>
+public sealed class ImportFileBrowserTests(BrowserApp browser) : IClassFixture<BrowserApp>
 {
     private static readonly string FromFile = "file-" + Guid.NewGuid().ToString("N");
 
     [BrowserFact]
-    public async Task ChooseAFile_OnAPhone_TheDialogFitsAndImports()
+    public async Task ChooseAJsonFile_ItIsReadInTheBrowser_PreviewedAndImported()
     {
         await browser.App.SetUpAsync("olivia@acme.test");
-        var page = await ImportPages.SignedInAsync(browser, 390, 844);
+        var page = await ImportPages.SignedInAsync(browser, 1366, 900);
         await page.GetByTestId("import-button").ClickAsync();
         var dialog = page.Locator("#import-dialog");
         await Expect(dialog).ToBeVisibleAsync();
-        await ImportPages.AssertNoSideScrollAsync(page, "import dialog at 390");
-        await Accessibility.AssertNoSeriousViolationsAsync(page, "import dialog at 390");
+        await ImportPages.AssertNoSideScrollAsync(page, "import dialog");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "import dialog");
 
         await dialog.GetByTestId("import-file").SetInputFilesAsync(new FilePayload
         {
@@ -140,9 +140,9 @@ public sealed class ImportPhoneBrowserTests(BrowserApp browser) : IClassFixture<
         await dialog.GetByTestId("import-preview-button").ClickAsync();
         await Expect(dialog.GetByTestId("import-summary")).ToContainTextAsync("JSON");
         await Expect(dialog.GetByTestId("import-summary")).ToContainTextAsync("2 to create");
-        await ImportPages.AssertNoSideScrollAsync(page, "import preview at 390");
-        await Accessibility.AssertNoSeriousViolationsAsync(page, "import preview at 390");
-        await BrowserApp.ScreenshotAsync(page, "import-preview-phone");
+        await ImportPages.AssertNoSideScrollAsync(page, "import preview of a file");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "import preview of a file");
+        await BrowserApp.ScreenshotAsync(page, "import-preview-file");
         Assert.DoesNotContain(FromFile, await page.ContentAsync());
 
         await dialog.GetByTestId("import-apply").ClickAsync();
