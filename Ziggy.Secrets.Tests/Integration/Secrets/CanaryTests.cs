@@ -1,3 +1,4 @@
+using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
@@ -142,6 +143,55 @@ public sealed class CanaryTests : IDisposable
         Assert.True(await _app.WithDbAsync(db => db.SecretValueVersions.CountAsync(v => v.SecretId == id)) >= 6);
         // Decrypts happened only in the six runs, one referenced value each.
         Assert.Equal(6, _app.Services.GetRequiredService<ISecretCipher>().DecryptCount);
+    }
+
+    [Fact]
+    public async Task Canaries_Imported_AppearInNoPreviewAnswerLogAuditRowOrTheDatabaseFile()
+    {
+        var owner = await _app.SetUpAsync();
+        await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        using var olivia = await _app.SignInAsync("owner@acme.test");
+        using var mia = await _app.SignInAsync("mia@acme.test");
+        var json = "{" + string.Join(", ", Canaries.Select((c, i) => $"\"IMPORTED_{i}\": {System.Text.Json.JsonSerializer.Serialize(c)}")) + "}";
+        var dotenv = $"# canaries\nexport DOTENV_KEY={Canaries[0]}\nbad-name={Canaries[2]}\nDOTENV_KEY={Canaries[0]}-again\nnot a line {Canaries[1]}\n";
+
+        foreach (var htmx in new[] { true, false })
+        {
+            await ImportAsync(olivia, "Preview", json, htmx);
+            await ImportAsync(olivia, "Preview", dotenv, htmx);
+            await ImportAsync(olivia, "Preview", Canaries[1] + new string('x', 1_100_000), htmx);               // over the size limit
+            await ImportAsync(olivia, "Apply", dotenv, htmx, token: "forged-" + Canaries[0], selected: ["DOTENV_KEY"]); // forged preview
+        }
+
+        var preview = await ImportAsync(olivia, "Preview", json, htmx: true);
+        var token = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(preview).QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name='Input.Token']")!.Value;
+        await ImportAsync(mia, "Apply", json, htmx: true, token, ["IMPORTED_0"]);                                     // another user's preview
+        Assert.Contains("3 created", await ImportAsync(olivia, "Apply", json, htmx: true, token, ["IMPORTED_0", "IMPORTED_1", "IMPORTED_2"]));
+        await ImportAsync(olivia, "Apply", json, htmx: true, token, ["IMPORTED_0"]);                                  // replayed
+        var again = await ImportAsync(mia, "Preview", json, htmx: true);                                              // not allowed for a Member
+        Assert.Contains("Not allowed", again);
+        await olivia.GetAsync("/Secrets?handler=Rows");
+        await olivia.GetAsync("/Audit?handler=Rows");
+
+        Assert.Equal(3, await _app.WithDbAsync(db => db.Secrets.CountAsync(s => s.Name.StartsWith("IMPORTED_"))));
+        Assert.Contains(_app.Responses, r => r.Contains("IMPORTED_1"));
+        foreach (var canary in Canaries) _app.AssertNeverRevealed(canary);
+        Assert.DoesNotContain(await _app.WithDbAsync(db => db.AuditEvents.Select(e => e.Details).ToListAsync()), d => Canaries.Any(c => d.Contains(c)));
+    }
+
+    private static async Task<string> ImportAsync(TestSession session, string handler, string text, bool htmx, string? token = null, string[]? selected = null)
+    {
+        var antiforgery = (await session.GetPageAsync("/Secrets/Import")).QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+        List<KeyValuePair<string, string>> fields =
+        [
+            new("__RequestVerificationToken", antiforgery), new("Input.Text", text), new("Input.Environment", "Production"), new("Input.Format", "Auto"),
+            new("Input.Token", token ?? ""), .. (selected ?? []).Select(n => new KeyValuePair<string, string>("Input.Selected", n)),
+        ];
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/Secrets/Import?handler={handler}") { Content = new FormUrlEncodedContent(fields) };
+        if (htmx) request.Headers.Add("HX-Request", "true");
+        using var response = await session.Client.SendAsync(request);
+        Assert.True((int)response.StatusCode < 500, $"{handler}: {(int)response.StatusCode}");
+        return await response.Content.ReadAsStringAsync();
     }
 
     [Fact]
