@@ -24,6 +24,9 @@ public static class WebRegistration
             FriendlyBindingMessages.Apply(options.ModelBindingMessageProvider);
             options.ModelValidatorProviders.Insert(0, new NulCharacterValidation());
         });
+        // An import's Apply posts one field per selected row and one per accepted name fix: up to twice its entry limit.
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(options =>
+            options.ValueCountLimit = Math.Max(options.ValueCountLimit, 2 * Imports.ImportLimits.MaxEntries + 64));
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "ziggy.af";

@@ -159,33 +159,36 @@ public sealed class ImportService(
         var created = new List<string>();
         var updated = new List<string>();
         var unchanged = 0;
-        var values = new Dictionary<SecretEnvironment, string>();
-        foreach (var (entry, name) in targets)
+        // Updates first, each through the editor's own write; then every new secret is staged and all are saved at once
+        // (no other secret can take their names: the transaction holds the database's writer, and ExistingAsync read
+        // inside it which names exist).
+        foreach (var (entry, name) in targets.Where(t => existing.ContainsKey(t.Name)))
         {
-            values.Clear();
-            values[environment] = entry.Value;
-            Result<SavedSecret> saved;
-            if (existing.TryGetValue(name, out var found))
+            var found = existing[name];
+            if (found.Fingerprint is { } stored && CryptographicOperations.FixedTimeEquals(stored, cipher.Fingerprint(entry.Value)))
             {
-                if (found.Fingerprint is { } stored && CryptographicOperations.FixedTimeEquals(stored, cipher.Fingerprint(entry.Value)))
-                {
-                    unchanged++;
-                    continue;
-                }
-
-                saved = await secrets.UpdateWithinTransactionAsync(actor, found.Secret.Id,
-                    new SecretChanges(found.Secret.Version, found.Secret.Name, found.Secret.Description, values) { Confirmed = [environment] });
-                updated.Add(name);
-            }
-            else
-            {
-                saved = await secrets.CreateWithinTransactionAsync(actor, new SecretDraft(name, "", values) { Confirmed = [environment] });
-                created.Add(name);
+                unchanged++;
+                continue;
             }
 
-            if (!saved.IsOk)
-                return Result<ImportOutcome>.Invalid([.. saved.Errors.Select(e => new FieldError("", $"{name}: {e.Message}"))]);
+            var saved = await secrets.UpdateWithinTransactionAsync(actor, found.Secret.Id,
+                new SecretChanges(found.Secret.Version, found.Secret.Name, found.Secret.Description, Value(entry)) { Confirmed = [environment] });
+            if (!saved.IsOk) return Refused(name, saved);
+            updated.Add(name);
+            // Saved (not yet committed): forgetting its entities keeps each following save from scanning all before it.
+            db.ChangeTracker.Clear();
         }
+
+        foreach (var (entry, name) in targets.Where(t => !existing.ContainsKey(t.Name)))
+        {
+            var staged = secrets.StageNew(actor, new SecretDraft(name, "", Value(entry)) { Confirmed = [environment] });
+            if (!staged.IsOk) return Refused(name, staged);
+            created.Add(name);
+        }
+
+        Dictionary<SecretEnvironment, string> Value(ImportEntry entry) => new() { [environment] = entry.Value };
+        static Result<ImportOutcome> Refused(string name, Result<SavedSecret> saved) =>
+            Result<ImportOutcome>.Invalid([.. saved.Errors.Select(e => new FieldError("", $"{name}: {e.Message}"))]);
 
         audit.Record(AuditAction.SecretsImported, AuditActor.Of(actor),
             $"Imported into {environment}: {created.Count} created, {updated.Count} updated, {unchanged} unchanged.");

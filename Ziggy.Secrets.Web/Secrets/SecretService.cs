@@ -97,46 +97,62 @@ public sealed class SecretService(
         await SaveAsync(SecretRules.NormalizeName(draft.Name), () => CreateWithinTransactionAsync(actor, draft));
 
     /// <summary>
-    /// <see cref="CreateAsync"/>'s write inside the caller's transaction (an import writes many secrets in one). The caller
-    /// commits only an Ok result and turns the database's concurrency and unique-index refusals into its own results.
+    /// <see cref="CreateAsync"/>'s write inside the caller's transaction. The caller commits only an Ok result and turns
+    /// the database's concurrency and unique-index refusals into its own results.
     /// </summary>
     internal async Task<Result<SavedSecret>> CreateWithinTransactionAsync(CurrentUser actor, SecretDraft draft)
     {
+        if (DraftErrors(draft) is { Count: > 0 } errors) return Result<SavedSecret>.Invalid(errors);
+        var name = SecretRules.NormalizeName(draft.Name);
+        if (await NameTakenAsync(actor.OrganizationId, name, exceptId: null)) return Duplicate(name);
+        var staged = StageNew(actor, draft);
+        await db.SaveChangesAsync();
+        return staged;
+    }
+
+    private static List<FieldError> DraftErrors(SecretDraft draft)
+    {
+        var values = draft.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
+        var errors = SecretRules.Check(SecretRules.NormalizeName(draft.Name), draft.Description.Trim(), values.Select(v => (v.Key, v.Value)));
+        errors.AddRange(Warnings(values, draft.Confirmed));
+        return errors;
+    }
+
+    /// <summary>
+    /// Adds a new secret, its values, their first versions and its audit event to the context, unsaved, for a caller that
+    /// has checked the name is free in its transaction and saves many at once (an import). Nothing is added when the
+    /// draft is refused.
+    /// </summary>
+    internal Result<SavedSecret> StageNew(CurrentUser actor, SecretDraft draft)
+    {
+        if (DraftErrors(draft) is { Count: > 0 } errors) return Result<SavedSecret>.Invalid(errors);
         var name = SecretRules.NormalizeName(draft.Name);
         var description = draft.Description.Trim();
         var values = draft.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
-        var errors = SecretRules.Check(name, description, values.Select(v => (v.Key, v.Value)));
-        errors.AddRange(Warnings(values, draft.Confirmed));
-        if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
-
+        var now = clock.GetUtcNow();
+        var secret = new Secret
         {
-            if (await NameTakenAsync(actor.OrganizationId, name, exceptId: null)) return Duplicate(name);
-            var now = clock.GetUtcNow();
-            var secret = new Secret
-            {
-                OrganizationId = actor.OrganizationId,
-                Name = name,
-                Description = description,
-                OwnerId = actor.UserId,
-                CreatedAt = now,
-                CreatedById = actor.UserId,
-                UpdatedAt = now,
-                UpdatedById = actor.UserId,
-            };
-            db.Secrets.Add(secret);
-            foreach (var (environment, value) in values)
-            {
-                var encrypted = Encrypted(secret, environment, value, now);
-                await history.AppendAsync(secret, environment, previous: null, encrypted, actor.UserId, now);
-                secret.Values.Add(encrypted);
-                secret.SetPresence(environment, true);
-            }
-
-            secret.UpdateSharedProduction();
-            audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
-            await db.SaveChangesAsync();
-            return Saved(secret);
+            OrganizationId = actor.OrganizationId,
+            Name = name,
+            Description = description,
+            OwnerId = actor.UserId,
+            CreatedAt = now,
+            CreatedById = actor.UserId,
+            UpdatedAt = now,
+            UpdatedById = actor.UserId,
+        };
+        db.Secrets.Add(secret);
+        foreach (var (environment, value) in values)
+        {
+            var encrypted = Encrypted(secret, environment, value, now);
+            history.AppendFirst(secret, environment, encrypted, actor.UserId, now);
+            secret.Values.Add(encrypted);
+            secret.SetPresence(environment, true);
         }
+
+        secret.UpdateSharedProduction();
+        audit.Record(AuditAction.SecretCreated, AuditActor.Of(actor), $"Values set: {Environments(values.Select(v => v.Key))}.", secret.Id, secret.Name);
+        return Saved(secret);
     }
 
     /// <remarks>

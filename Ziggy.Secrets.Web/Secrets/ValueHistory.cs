@@ -59,6 +59,14 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
         return last + 1;
     }
 
+    /// <summary>Adds version 1 of a new secret's value to the tracked context (a new secret has no versions to count).</summary>
+    public void AppendFirst(Secret secret, SecretEnvironment environment, SecretValue value, Guid writtenById, DateTimeOffset now) =>
+        db.SecretValueVersions.Add(new SecretValueVersion
+        {
+            SecretId = secret.Id, Environment = environment, Number = 1, WrittenAt = now, WrittenById = writtenById,
+            KeyId = value.KeyId, Nonce = value.Nonce, Ciphertext = value.Ciphertext, Mask = value.Mask, Fingerprint = value.Fingerprint,
+        });
+
     /// <summary>
     /// Deletes the versions of these environments that are neither among the newest <see cref="HistoryOptions.KeepVersions"/>
     /// nor younger than <see cref="HistoryOptions.KeepDays"/>. <paramref name="newest"/> holds each environment's newest

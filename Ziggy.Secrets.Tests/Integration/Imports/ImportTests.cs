@@ -178,6 +178,20 @@ public class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_TheLargestImport_5000Entries_EveryRowSelected_WritesThemAll()
+    {
+        var text = string.Join("\n", Enumerable.Range(0, Web.Imports.ImportLimits.MaxEntries).Select(i => $"BULK_{i:D5}=value-{i:D5}-0123456789"));
+        var preview = await PreviewPageAsync(_miaSession, text);
+        Assert.Equal(Web.Imports.ImportLimits.MaxEntries, preview.Rows.Count);
+
+        var response = await ApplyAsync(_miaSession, text, preview.Token, preview.Rows.Keys);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("5000 created", await response.Content.ReadAsStringAsync());
+        Assert.Equal(Web.Imports.ImportLimits.MaxEntries, await _app.WithDbAsync(db => db.Secrets.CountAsync(s => s.Name.StartsWith("BULK_"))));
+    }
+
+    [Fact]
     public async Task Apply_SecretChangedSincePreview_WritesNothingAndNamesIt()
     {
         await SeedAsync();
