@@ -27,7 +27,7 @@ public sealed class AuditBrowserTests(BrowserApp browser) : IClassFixture<Browse
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
         await Expect(page.Locator("#audit-grid[data-loaded=true]")).ToBeAttachedAsync();
         var headers = await page.Locator(".ag-header-cell-text").AllTextContentsAsync();
-        Assert.Equal(["When", "User", "Action", "Secret", "Target", "IP", "Details"], headers.Select(h => h.Trim()));
+        Assert.Equal(["When (UTC)", "User", "Action", "Secret", "Target", "IP", "Details"], headers.Select(h => h.Trim()));
 
         async Task<int> RowsAfterAsync(string filterModel)
         {
@@ -37,7 +37,7 @@ public sealed class AuditBrowserTests(BrowserApp browser) : IClassFixture<Browse
 
         var all = await RowsAfterAsync("null");
         Assert.True(all >= 4, $"{all} events"); // setup, sign-in, two creates
-        Assert.Equal(2, await RowsAfterAsync("{ action: { filterType: 'text', type: 'equals', filter: 'SecretCreated' } }"));
+        Assert.Equal(2, await RowsAfterAsync("{ action: { filterType: 'text', type: 'equals', filter: 'Secret created' } }"));
         Assert.Equal(1, await RowsAfterAsync("{ secret: { filterType: 'text', type: 'contains', filter: 'stripe' } }"));
         Assert.Equal(all, await RowsAfterAsync("{ user: { filterType: 'text', type: 'equals', filter: 'Olivia Owner' } }"));
         Assert.Equal(all, await RowsAfterAsync($"{{ at: {{ filterType: 'date', type: 'inRange', dateFrom: '{DateTime.UtcNow.AddDays(-1):yyyy-MM-dd}', dateTo: '{DateTime.UtcNow.AddDays(1):yyyy-MM-dd}' }} }}"));

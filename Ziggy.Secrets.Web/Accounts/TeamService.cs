@@ -83,6 +83,45 @@ public sealed class TeamService(
     }
 
     /// <summary>A SuperAdmin creates another organization; its first Admin joins through the invitation returned.</summary>
+    public const string InvitationAboveOwnRoleMessage = "Only someone with this invitation's role or a higher one can revoke or re-issue it.";
+
+    /// <summary>Voids an open invitation: its link stops working. Only for whoever could have sent it.</summary>
+    public Task<Result<PendingInvitation>> RevokeInvitationAsync(CurrentUser actor, Guid invitationId) =>
+        db.InTransactionAsync(async () =>
+        {
+            var (invitation, refused) = await OpenInvitationAsync(actor, invitationId);
+            if (invitation is null) return refused!.As<PendingInvitation>();
+            db.Invitations.Remove(invitation);
+            audit.Record(AuditAction.InvitationRevoked, AuditActor.Of(actor), $"Revoked the invitation of {invitation.Email} as {invitation.Role}.",
+                targetName: invitation.Email);
+            await db.SaveChangesAsync();
+            return Result<PendingInvitation>.Ok(new PendingInvitation(invitation.Id, invitation.Email, invitation.Role, invitation.ExpiresAt));
+        });
+
+    /// <summary>A new link (and a new week) for an open invitation; the old link stops working.</summary>
+    public Task<Result<CreatedInvitation>> ReissueInvitationAsync(CurrentUser actor, Guid invitationId) =>
+        db.InTransactionAsync(async () =>
+        {
+            var (invitation, refused) = await OpenInvitationAsync(actor, invitationId);
+            if (invitation is null) return refused!.As<CreatedInvitation>();
+            var organization = await db.Organizations.FirstAsync(o => o.Id == actor.OrganizationId);
+            return await CreateInvitationAsync(organization, actor, invitation.Email, invitation.Role, AuditAction.InvitationReissued);
+        });
+
+    /// <summary>
+    /// The organization's not yet accepted invitation, when <paramref name="actor"/> may invite with its role (a SuperAdmin
+    /// invitation is a SuperAdmin's to revoke or re-issue). Another organization's invitation is NotFound.
+    /// </summary>
+    private async Task<(Invitation? Invitation, Result<Invitation>? Refused)> OpenInvitationAsync(CurrentUser actor, Guid invitationId)
+    {
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.Administer)) return (null, Result<Invitation>.NotFound());
+        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == actor.OrganizationId && i.AcceptedAt == null);
+        if (invitation is null) return (null, Result<Invitation>.NotFound());
+        var decision = await authorization.AuthorizeAsync(actor, OrganizationOperations.Invite, invitation.Role);
+        if (decision.Succeeded) return (invitation, null);
+        return (null, decision.Refusal() is not null ? Result<Invitation>.Invalid("Invitation", InvitationAboveOwnRoleMessage) : Result<Invitation>.NotFound());
+    }
+
     public async Task<Result<CreatedInvitation>> CreateOrganizationAsync(CurrentUser actor, string name, string adminEmail)
     {
         if (!await authorization.AllowsAsync(actor, OrganizationOperations.ManageOrganizations)) return Result<CreatedInvitation>.NotFound();
@@ -208,7 +247,8 @@ public sealed class TeamService(
         });
     }
 
-    private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, CurrentUser inviter, string email, Role role)
+    private async Task<Result<CreatedInvitation>> CreateInvitationAsync(Organization organization, CurrentUser inviter, string email, Role role,
+        AuditAction action = AuditAction.InvitationCreated)
     {
         email = email.Trim();
         var normalized = users.NormalizeEmail(email);
@@ -235,7 +275,7 @@ public sealed class TeamService(
             ExpiresAt = now + Invitation.Lifetime,
         };
         db.Invitations.Add(invitation);
-        audit.Record(AuditAction.InvitationCreated, AuditActor.Of(inviter), $"Invited {email} as {role} to {organization.Name}.", targetName: email);
+        audit.Record(action, AuditActor.Of(inviter), $"Invited {email} as {role} to {organization.Name}.", targetName: email);
         await db.SaveChangesAsync();
         return Result<CreatedInvitation>.Ok(new CreatedInvitation(token, organization.Name, email, role, invitation.ExpiresAt));
     }

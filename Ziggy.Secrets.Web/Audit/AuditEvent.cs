@@ -38,6 +38,8 @@ public enum AuditAction
     SecretPermanentlyDeleted,
     SecretPurged,
     SecretsImported,
+    InvitationRevoked,
+    InvitationReissued,
 }
 
 /// <summary>

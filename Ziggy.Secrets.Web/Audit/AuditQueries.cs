@@ -29,5 +29,5 @@ public sealed class AuditQueries(ZiggyDbContext db, IAuthorizationService author
 
     private static IQueryable<AuditRow> Rows(IQueryable<AuditEvent> events) =>
         events.OrderByDescending(e => e.Id).Take(MaxRows)
-            .Select(e => new AuditRow(e.Id, e.At, e.ActorName, e.Action.ToString(), e.SecretName, e.TargetName, e.Ip, e.Details));
+            .Select(e => new AuditRow(e.Id, e.At, e.ActorName, AuditActionNames.Readable(e.Action), e.SecretName, e.TargetName, e.Ip, e.Details));
 }

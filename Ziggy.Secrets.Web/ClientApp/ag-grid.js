@@ -5,6 +5,7 @@ import {
   ClientSideRowModelApiModule,
   ClientSideRowModelModule,
   createGrid,
+  CsvExportModule,
   DateFilterModule,
   ExternalFilterModule,
   ModuleRegistry,
@@ -27,6 +28,7 @@ ModuleRegistry.registerModules([
   QuickFilterModule, // the audit grid's search box
   ExternalFilterModule, // the secrets grid's search box
   TooltipModule, // the audit grid's long details
+  CsvExportModule, // the audit grid's export of the filtered events
 ]);
 
 window.agGrid = { createGrid };

@@ -153,7 +153,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var acme = await (await _olivia.GetAsync("/Audit?handler=Rows")).Content.ReadAsStringAsync();
         var globexRows = await (await gina.GetAsync("/Audit?handler=Rows")).Content.ReadAsStringAsync();
 
-        Assert.Contains("SecretCreated", acme);
+        Assert.Contains("Secret created", acme);
         Assert.Contains("STRIPE_API_KEY", acme);
         Assert.DoesNotContain("STRIPE_API_KEY", globexRows);
         Assert.DoesNotContain("Olivia", globexRows);
@@ -171,8 +171,8 @@ public sealed class AuditTrailTests : IAsyncLifetime
         using var mia = await _app.SignInAsync("mia@acme.test");
 
         var history = (await SecretsUi.EditPageAsync(_olivia, id)).QuerySelector("[data-testid=secret-history]")!.TextContent;
-        Assert.Contains("SecretCreated", history);
-        Assert.Contains("SecretUpdated", history);
+        Assert.Contains("Secret created", history);
+        Assert.Contains("Secret updated", history);
         Assert.Contains("values set: Staging", history);
         Assert.Null((await SecretsUi.EditPageAsync(mia, id)).QuerySelector("[data-testid=secret-history]"));
     }

@@ -78,7 +78,7 @@ public sealed class AccessTokenCanaryTests : IDisposable
 
         // The scans can see what is there.
         Assert.Contains(_app.Responses, r => r.Contains("worker-Production"));
-        Assert.Contains(_app.Responses, r => r.Contains("AccessTokenUsed"));
+        Assert.Contains(_app.Responses, r => r.Contains("Access token used"));
         foreach (var canary in Canaries) _app.AssertNeverRevealed(canary);
 
         // The tokens: shown once in the creation answer, then in no log line, audit row or database page.

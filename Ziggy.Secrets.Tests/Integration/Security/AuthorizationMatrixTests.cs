@@ -23,6 +23,8 @@ public sealed class AuthorizationMatrixTests
     [
         "CreateSecret", "SaveSecret", "RestoreSecretValue", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin",
         "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "Setup", "TransferSecret",
+        // Open invitations, each on an invitation of its own (a re-issued invitation is a new one).
+        "ReissueInvitation", "RevokeInvitation", "ReissueSuperAdminInvitation", "RevokeSuperAdminInvitation",
         // The grid's bulk actions, on STRIPE_API_KEY and BULK_KEY (both Mo's).
         "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration",
         // After the integration endpoints: another organization's import creates its own STRIPE_API_KEY.
@@ -38,9 +40,9 @@ public sealed class AuthorizationMatrixTests
         [Caller.Anonymous] = [],
         [Caller.MemberOwner] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently"],
         [Caller.MemberNonOwner] = ["CreateSecret", "RunIntegration"],
-        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
+        [Caller.Admin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "ReissueInvitation", "RevokeInvitation", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Only a SuperAdmin may invite a SuperAdmin: never a role above your own.
-        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
+        [Caller.SuperAdmin] = ["CreateSecret", "SaveSecret", "RestoreSecretValue", "ImportOverSecret", "CreateIntegrationUsingSecret", "SaveIntegration", "RunIntegration", "Invite", "InviteSuperAdmin", "SignOutEverywhere", "ChangeRole", "ResetTwoFactor", "Deactivate", "CreateResetLink", "RevokeResetLink", "CreateOrganization", "ReissueInvitation", "RevokeInvitation", "ReissueSuperAdminInvitation", "RevokeSuperAdminInvitation", "TransferSecret", "BulkTransferSecrets", "BulkDeleteSecrets", "DeleteIntegration", "DeleteSecret", "RestoreFromTrash", "DeletePermanently", "SetTwoFactorRequirement"],
         // Creating in its own organization (and deciding its two-factor requirement) is allowed; nothing of the other
         // organization can be touched, and a template naming the other organization's secret is refused (no such secret
         // exists in its own).
@@ -92,6 +94,13 @@ public sealed class AuthorizationMatrixTests
         Assert.True((await app.WithServiceAsync<PasswordResetService, Web.Common.Result<CreatedResetLink>>(s =>
             s.CreateAsync(CurrentUser.Of(superAdmin), target.Id))).IsOk);
 
+        var invitations = new Dictionary<string, Guid>();
+        foreach (var (invited, role) in new[] { ("reissue@acme.test", Role.Member), ("revoke@acme.test", Role.Member), ("boss-reissue@acme.test", Role.SuperAdmin), ("boss-revoke@acme.test", Role.SuperAdmin) })
+        {
+            Assert.True((await app.WithServiceAsync<TeamService, Web.Common.Result<CreatedInvitation>>(s => s.InviteAsync(CurrentUser.Of(superAdmin), invited, role))).IsOk);
+            invitations[invited] = await app.WithDbAsync(db => db.Invitations.Where(i => i.Email == invited).Select(i => i.Id).SingleAsync());
+        }
+
         var email = caller switch
         {
             Caller.MemberOwner => "mo@acme.test", Caller.MemberNonOwner => "mn@acme.test", Caller.Admin => "ad@acme.test",
@@ -120,6 +129,10 @@ public sealed class AuthorizationMatrixTests
             ["SetTwoFactorRequirement"] = ("/Team?handler=TwoFactorRequirement", new() { ["requirement"] = "Everyone" }),
             ["CreateResetLink"] = ($"/Team?handler=Reset&id={target.Id}", new()),
             ["RevokeResetLink"] = ($"/Team?handler=RevokeReset&id={target.Id}", new()),
+            ["ReissueInvitation"] = ($"/Team?handler=ReissueInvitation&id={invitations["reissue@acme.test"]}", new()),
+            ["RevokeInvitation"] = ($"/Team?handler=RevokeInvitation&id={invitations["revoke@acme.test"]}", new()),
+            ["ReissueSuperAdminInvitation"] = ($"/Team?handler=ReissueInvitation&id={invitations["boss-reissue@acme.test"]}", new()),
+            ["RevokeSuperAdminInvitation"] = ($"/Team?handler=RevokeInvitation&id={invitations["boss-revoke@acme.test"]}", new()),
             ["CreateOrganization"] = ("/Organizations", new() { ["Input.Name"] = "Initech", ["Input.AdminEmail"] = "boss@initech.test" }),
             ["Setup"] = ("/Setup", new() { ["Input.OrganizationName"] = "Evil", ["Input.DisplayName"] = "E", ["Input.Email"] = "e@evil.test", ["Input.Password"] = "evil password 123", ["Input.ConfirmPassword"] = "evil password 123" }),
             ["TransferSecret"] = ($"/Secrets?handler=Transfer&id={secret.Id}", new() { ["newOwnerId"] = nonOwner.Id.ToString(), ["Input.Version"] = "VERSION" }),
@@ -235,7 +248,7 @@ public sealed class AuthorizationMatrixTests
             await db.IntegrationRuns.CountAsync(),
             await db.SecretValueVersions.CountAsync(),
             string.Join("|", users.Select(u => $"{u.Id}:{u.Role}:{u.IsActive}:{u.OrganizationId}:{u.TwoFactorEnabled}")),
-            await db.Invitations.CountAsync(),
+            string.Join("|", await db.Invitations.OrderBy(i => i.Id).Select(i => i.Id + ":" + i.TokenHash).ToListAsync()),
             string.Join("|", organizations.Select(o => $"{o.Id}:{o.TwoFactorRequirement}")),
             string.Join("|", await db.UserSessions.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync()),
             string.Join("|", (await db.PasswordResetLinks.AsNoTracking().OrderBy(l => l.CreatedAt).ThenBy(l => l.Id).ToListAsync())

@@ -6,6 +6,7 @@ using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Integrations;
+using Ziggy.Secrets.Web.Pages.Shared;
 
 namespace Ziggy.Secrets.Web.Pages.Integrations;
 
@@ -41,7 +42,11 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
         {
             var result = await integrations.SaveAsync(Me, Id, Input.Version, Input.ToDraft());
             if (result.Outcome == Outcome.NotFound) return NotFound();
-            if (result.IsOk) return RedirectToPage(null, new { id = result.Value!.Id });
+            if (result.IsOk)
+            {
+                this.Toast($"Integration {result.Value!.Name} {(Id is null ? "created" : "saved")}.");
+                return RedirectToPage(null, new { id = result.Value!.Id });
+            }
             ModelState.AddErrors(result.Errors);
         }
 
@@ -69,14 +74,20 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
         var result = await integrations.RunAsync(Me, Id.Value, environment.Value);
         if (!result.IsOk) return NotFound();
         LastRun = result.Value;
+        // The outcome only: the answer and any failure detail stay in the run panel, masked.
+        if (LastRun!.Succeeded) this.Toast($"Run in {LastRun.Environment}: HTTP {LastRun.StatusCode} in {LastRun.DurationMs} ms.");
+        else this.Toast($"Run in {LastRun.Environment} failed. The reason is in the run history.", ToastKind.Error);
         return await RunPanelAsync();
     }
 
     public async Task<IActionResult> OnPostDeleteAsync()
     {
         if (Id is null) return NotFound();
+        var name = (await integrations.GetAsync(Me, Id.Value)).Value?.Name;
         var result = await integrations.DeleteAsync(Me, Id.Value);
-        return result.IsOk ? RedirectToPage("/Integrations/Index") : NotFound();
+        if (!result.IsOk) return NotFound();
+        this.Toast($"Integration {name} deleted.");
+        return RedirectToPage("/Integrations/Index");
     }
 
     /// <summary>htmx gets the run panel (this run's result and the history); a plain post gets the whole page.</summary>

@@ -21,6 +21,12 @@ public sealed class IndexModel(TeamService team, PasswordResetService resets, Pu
 
     public InvitationLinkView? CreatedInvitation { get; private set; }
 
+    /// <summary>The new link of an invitation just re-issued, shown once.</summary>
+    public InvitationLinkView? ReissuedInvitation { get; private set; }
+
+    /// <summary>Why an invitation was not revoked or re-issued.</summary>
+    public string? InvitationError { get; private set; }
+
     /// <summary>The roles the invitation form and the role selects offer.</summary>
     public IReadOnlyList<Role> AssignableRoles { get; private set; } = [];
 
@@ -56,15 +62,17 @@ public sealed class IndexModel(TeamService team, PasswordResetService resets, Pu
             if (result.IsOk)
             {
                 CreatedInvitation = InvitationLinkView.For(result.Value!, links);
+                this.Toast($"Invitation created for {result.Value!.Email}.");
+                // The open invitations list reloads itself (the same answer whoever the address belongs to).
+                if (Request.IsHtmx()) Response.Htmx(h => h.WithTrigger("ziggy-invitations-changed"));
                 ModelState.Clear();
                 Invite = new InviteForm();
             }
             else ModelState.AddErrors(result.Errors, prefix: nameof(Invite));
         }
 
-        if (!Request.IsHtmx()) return await LoadAsync() ? Page() : NotFound();
-        AssignableRoles = await team.AssignableRolesAsync(Me);
-        return Partial("_InviteForm", this);
+        if (!await LoadAsync()) return NotFound();
+        return Request.IsHtmx() ? Partial("_InviteForm", this) : Page();
     }
 
     public Task<IActionResult> OnPostRoleAsync(Guid id, Role? role) =>
@@ -110,6 +118,39 @@ public sealed class IndexModel(TeamService team, PasswordResetService resets, Pu
     {
         var result = await resets.RevokeAsync(Me, id);
         return await RowAsync(id, result.Outcome, result.Errors);
+    }
+
+    /// <summary>The open invitations section, for htmx after an invitation was created.</summary>
+    public async Task<IActionResult> OnGetInvitationsAsync() => await LoadAsync() ? Partial("_Invitations", this) : NotFound();
+
+    public async Task<IActionResult> OnPostRevokeInvitationAsync(Guid id)
+    {
+        var result = await team.RevokeInvitationAsync(Me, id);
+        if (result.Outcome == Outcome.NotFound) return NotFound();
+        if (result.IsOk) this.Toast($"Invitation for {result.Value!.Email} revoked.");
+        else InvitationError = result.Errors[0].Message;
+        return await InvitationsAsync();
+    }
+
+    public async Task<IActionResult> OnPostReissueInvitationAsync(Guid id)
+    {
+        var result = await team.ReissueInvitationAsync(Me, id);
+        if (result.Outcome == Outcome.NotFound) return NotFound();
+        if (result.IsOk)
+        {
+            ReissuedInvitation = InvitationLinkView.For(result.Value!, links);
+            this.Toast($"New invitation link created for {result.Value!.Email}.");
+        }
+        else InvitationError = result.Errors[0].Message;
+        return await InvitationsAsync();
+    }
+
+    /// <summary>htmx gets the invitations section back; a plain post the page (a new link is shown in this answer only).</summary>
+    private async Task<IActionResult> InvitationsAsync()
+    {
+        if (!Request.IsHtmx() && InvitationError is null && ReissuedInvitation is null) return RedirectToPage();
+        if (!await LoadAsync()) return NotFound();
+        return Request.IsHtmx() ? Partial("_Invitations", this) : Page();
     }
 
     private async Task<IActionResult> ChangeAsync(Guid id, Func<Task<Result<MemberRow>>> change, string? notice = null)
