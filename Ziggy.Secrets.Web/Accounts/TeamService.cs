@@ -83,6 +83,23 @@ public sealed class TeamService(
     }
 
     /// <summary>A SuperAdmin creates another organization; its first Admin joins through the invitation returned.</summary>
+    /// <summary>Every organization, newest first, with its member count and its live and trashed secret counts, in one query.</summary>
+    public async Task<Result<IReadOnlyList<OrganizationSummary>>> ListOrganizationsAsync(CurrentUser actor)
+    {
+        if (!await authorization.AllowsAsync(actor, OrganizationOperations.ManageOrganizations)) return Result<IReadOnlyList<OrganizationSummary>>.NotFound();
+        var list = await db.Organizations.AsNoTracking()
+            .OrderByDescending(o => o.CreatedAt)
+            .Select(o => new OrganizationSummary(
+                o.Id,
+                o.Name,
+                o.CreatedAt,
+                db.Users.Count(u => u.OrganizationId == o.Id),
+                db.Secrets.Count(s => s.OrganizationId == o.Id && s.DeletedAt == null),
+                db.Secrets.Count(s => s.OrganizationId == o.Id && s.DeletedAt != null)))
+            .ToListAsync();
+        return Result<IReadOnlyList<OrganizationSummary>>.Ok(list);
+    }
+
     public async Task<Result<CreatedInvitation>> CreateOrganizationAsync(CurrentUser actor, string name, string adminEmail)
     {
         if (!await authorization.AllowsAsync(actor, OrganizationOperations.ManageOrganizations)) return Result<CreatedInvitation>.NotFound();
@@ -240,3 +257,5 @@ public sealed class TeamService(
         return Result<CreatedInvitation>.Ok(new CreatedInvitation(token, organization.Name, email, role, invitation.ExpiresAt));
     }
 }
+
+public sealed record OrganizationSummary(Guid Id, string Name, DateTimeOffset CreatedAt, int Members, int Secrets, int TrashedSecrets);
