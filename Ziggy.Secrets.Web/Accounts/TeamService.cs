@@ -94,8 +94,8 @@ public sealed class TeamService(
                 o.Name,
                 o.CreatedAt,
                 db.Users.Count(u => u.OrganizationId == o.Id),
-                db.Secrets.Count(s => s.OrganizationId == o.Id && s.DeletedAt == null),
-                db.Secrets.Count(s => s.OrganizationId == o.Id && s.DeletedAt != null)))
+                db.Secrets.IgnoreQueryFilters().Count(s => s.OrganizationId == o.Id && s.DeletedAt == null),
+                db.Secrets.IgnoreQueryFilters().Count(s => s.OrganizationId == o.Id && s.DeletedAt != null)))
             .ToListAsync();
         return Result<IReadOnlyList<OrganizationSummary>>.Ok(list);
     }
