@@ -50,10 +50,18 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
             await CheckAsync(member, $"member {path} {width}", failures);
         }
 
-        var refused = await member.GotoAsync("/Audit");
+        // The browser logs every 403 as a console error: the refused page is opened in a context of its own.
+        var own = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, ViewportSize = new() { Width = width, Height = height } });
+        var refusedPage = await own.NewPageAsync();
+        await refusedPage.GotoAsync("/Account/SignIn");
+        await refusedPage.GetByLabel("Email").FillAsync("mia@acme.test");
+        await refusedPage.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
+        await refusedPage.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(refusedPage.Locator("[data-testid=user-name]")).ToBeAttachedAsync();
+        var refused = await refusedPage.GotoAsync("/Audit");
         Assert.Equal(403, refused!.Status);
-        await Expect(member.GetByRole(AriaRole.Heading, new() { Name = "Audit is for Admins" })).ToBeVisibleAsync();
-        await CheckAsync(member, $"member refused /Audit {width}", failures);
+        await Expect(refusedPage.GetByRole(AriaRole.Heading, new() { Name = "Audit is for Admins" })).ToBeVisibleAsync();
+        await CheckAsync(refusedPage, $"member refused /Audit {width}", failures);
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.NotEqual(Guid.Empty, owner);
@@ -74,7 +82,7 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
         await Expect(button).ToHaveAttributeAsync("aria-expanded", "true");
         foreach (var name in new[] { "Secrets", "Integrations", "Team", "Audit", "Organizations", "Sessions", "Two-factor" })
             await Expect(menu.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToBeVisibleAsync();
-        await Expect(menu.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(menu.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(page, "menu open at 390");
         await BrowserApp.ScreenshotAsync(page, "layout-390-menu-open");
 
@@ -88,7 +96,7 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
         await Expect(page.Locator("#main-menu")).ToBeHiddenAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).ClickAsync();
-        await page.Locator("#main-menu").GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.Locator("#main-menu").GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await Expect(page.GetByLabel("Password")).ToBeVisibleAsync();
         browser.AssertNoConsoleErrors();
     }
@@ -99,7 +107,7 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
         await EnsureSetUpAsync();
         var page = await SignInAsync("owner@acme.test", 1366, 900);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Menu" })).ToBeHiddenAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true })).ToBeVisibleAsync();
         await Expect(page.Locator("nav[aria-label=Main]").GetByRole(AriaRole.Link, new() { Name = "Organizations" })).ToBeVisibleAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('.topbar').scrollWidth <= document.querySelector('.topbar').clientWidth"));
     }
@@ -131,8 +139,8 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
         if (scroll > client) failures.Add($"{state}: page scrolls sideways ({scroll} > {client})");
         if (await page.Locator(".topbar").CountAsync() > 0 && await page.Locator("[data-testid=user-name]").CountAsync() > 0)
         {
-            var reachable = await page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).IsVisibleAsync()
-                || await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).IsVisibleAsync();
+            var reachable = await page.Locator("[data-testid=menu-button]").IsVisibleAsync()
+                || await page.Locator("[data-testid=sign-out]").IsVisibleAsync();
             if (!reachable) failures.Add($"{state}: neither the menu button nor Sign out is visible");
         }
 
