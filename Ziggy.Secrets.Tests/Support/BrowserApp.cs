@@ -64,9 +64,12 @@ public class BrowserApp : IAsyncLifetime
     }
 
     /// <summary>A fresh, isolated browser session (own cookies), like a second person on another machine.</summary>
-    public async Task<IPage> NewPageAsync()
+    public Task<IPage> NewPageAsync() => NewPageAsync(1600, 1000);
+
+    /// <summary>A fresh, isolated browser session with a viewport of the given size (1366×900 desktop, 390×844 phone).</summary>
+    public async Task<IPage> NewPageAsync(int width, int height)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = 1600, Height = 1000 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = width, Height = height } });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>

@@ -65,8 +65,10 @@ public static class SessionValidator
 
     public static Task RedirectToAccessDeniedAsync(RedirectContext<CookieAuthenticationOptions> context)
     {
-        // Pages a role may not use answer 404 like anything else that does not exist for this user.
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        // A page the caller's role may not open says so (403, rendered by /Error from the original path).
+        // Resources of other organizations are refused by the domain services with 404, never through here.
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        if (context.Request.IsHtmx()) context.Response.Headers["HX-Reswap"] = "none";
         return Task.CompletedTask;
     }
 }

@@ -76,12 +76,12 @@ public class OrganizationTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateOrganization_Admin_Gets404()
+    public async Task CreateOrganization_Admin_Gets403()
     {
         var owner = await _app.SetUpAsync();
         await _app.AddUserAsync(owner.OrganizationId, "adam@acme.test", Role.Admin, "Adam");
         using var admin = await _app.SignInAsync("adam@acme.test");
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/Organizations")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync("/Organizations")).StatusCode);
         Assert.DoesNotContain("Organizations", (await admin.GetPageAsync("/")).QuerySelector("nav")!.TextContent);
     }
 

@@ -393,7 +393,7 @@ public class SessionTests : IDisposable
     }
 
     [Fact]
-    public async Task Team_MemberSignsSomeoneOutEverywhere_Is404AndEndsNothing()
+    public async Task Team_MemberSignsSomeoneOutEverywhere_Is403AndEndsNothing()
     {
         var owner = await _app.SetUpAsync();
         var mia = await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
@@ -406,7 +406,7 @@ public class SessionTests : IDisposable
         foreach (var target in new[] { owner.Id, nina.Id })
         {
             var response = await miaBrowser.Session.PostFormAsync($"/Team?handler=SignOutEverywhere&id={target}", new() { ["__RequestVerificationToken"] = token }, htmx: true);
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
         await AssertSignedInAsync(admin.Cookie);

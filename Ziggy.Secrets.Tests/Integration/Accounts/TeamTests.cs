@@ -107,7 +107,7 @@ public class TeamTests : IDisposable
     }
 
     [Fact]
-    public async Task TeamPage_Member_Gets404AndCannotChangeRoles()
+    public async Task TeamPage_Member_Gets403AndCannotChangeRoles()
     {
         var owner = await _app.SetUpAsync();
         var mia = await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
@@ -115,8 +115,8 @@ public class TeamTests : IDisposable
         var adminTeam = await admin.GetPageAsync("/Team");
         using var member = await _app.SignInAsync("mia@acme.test");
 
-        Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync("/Team")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync("/Organizations")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/Team")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/Organizations")).StatusCode);
         // The admin's form, replayed with the member's cookies and her own antiforgery token.
         var memberHome = await member.GetPageAsync("/");
         var form = adminTeam.Form($"#member-{mia.Id} form[action*='handler=Role']");
@@ -124,7 +124,7 @@ public class TeamTests : IDisposable
             memberHome.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
         var response = await member.SubmitAsync(form, new() { ["role"] = "Admin" });
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(Role.Member, await RoleOfAsync(mia.Id));
     }
 
@@ -167,7 +167,7 @@ public class TeamTests : IDisposable
         // A lower role ends her sessions: she signs in again, as a Member.
         Assert.Equal(HttpStatusCode.Redirect, (await miaSession.GetAsync("/Team")).StatusCode);
         using var again = await _app.SignInAsync("mia@acme.test");
-        Assert.Equal(HttpStatusCode.NotFound, (await again.GetAsync("/Team")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await again.GetAsync("/Team")).StatusCode);
     }
 
     [Fact]

@@ -157,8 +157,8 @@ public sealed class AuditTrailTests : IAsyncLifetime
         Assert.Contains("STRIPE_API_KEY", acme);
         Assert.DoesNotContain("STRIPE_API_KEY", globexRows);
         Assert.DoesNotContain("Olivia", globexRows);
-        Assert.Equal(HttpStatusCode.NotFound, (await mia.GetAsync("/Audit")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await mia.GetAsync("/Audit?handler=Rows")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mia.GetAsync("/Audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mia.GetAsync("/Audit?handler=Rows")).StatusCode);
     }
 
     [Fact]

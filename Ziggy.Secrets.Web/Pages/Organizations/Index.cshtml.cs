@@ -15,12 +15,20 @@ public sealed class IndexModel(TeamService team, PublicLinks links) : PageModel
 
     public InvitationLinkView? CreatedInvitation { get; private set; }
 
-    public void OnGet()
+    public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
+
+    private async Task<bool> LoadAsync()
     {
+        var list = await team.ListOrganizationsAsync(CurrentUser.Required(User));
+        Organizations = list.Value ?? [];
+        return list.IsOk;
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
+        if (!await LoadAsync()) return NotFound();
         if (!ModelState.IsValid) return Page();
 
         var result = await team.CreateOrganizationAsync(CurrentUser.Required(User), Input.Name, Input.AdminEmail);
@@ -33,6 +41,7 @@ public sealed class IndexModel(TeamService team, PublicLinks links) : PageModel
 
         // Shown once, in this response only: the link is not stored anywhere it could be read back.
         CreatedInvitation = InvitationLinkView.For(result.Value!, links);
+        await LoadAsync();
         ModelState.Clear();
         Input = new NewOrganizationForm();
         return Page();
