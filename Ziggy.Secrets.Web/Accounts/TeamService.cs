@@ -119,6 +119,8 @@ public sealed class TeamService(
         var decision = await authorization.AuthorizeAsync(actor, OrganizationOperations.Invite, invitation.Role);
         if (decision.Succeeded) return (invitation, null);
         return (null, decision.Refusal() is not null ? Result<Invitation>.Invalid("Invitation", InvitationAboveOwnRoleMessage) : Result<Invitation>.NotFound());
+    }
+
     /// <summary>Every organization, newest first, with its member count and its live and trashed secret counts, in one query.</summary>
     public async Task<Result<IReadOnlyList<OrganizationSummary>>> ListOrganizationsAsync(CurrentUser actor)
     {
