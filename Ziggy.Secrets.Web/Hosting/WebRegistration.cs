@@ -6,6 +6,12 @@ namespace Ziggy.Secrets.Web.Hosting;
 
 public static class WebRegistration
 {
+    /// <summary>
+    /// The most fields a form may post: an import's Apply posts one per selected row and one per accepted name fix, up to
+    /// twice its entry limit (ASP.NET Core's default, 1,024, would refuse a large import).
+    /// </summary>
+    public const int FormValueCountLimit = 2 * Imports.ImportLimits.MaxEntries + 64;
+
     public static IServiceCollection AddZiggyWeb(this IServiceCollection services)
     {
         services.AddRazorPages(options =>
@@ -24,9 +30,7 @@ public static class WebRegistration
             FriendlyBindingMessages.Apply(options.ModelBindingMessageProvider);
             options.ModelValidatorProviders.Insert(0, new NulCharacterValidation());
         });
-        // An import's Apply posts one field per selected row and one per accepted name fix: up to twice its entry limit.
-        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(options =>
-            options.ValueCountLimit = Math.Max(options.ValueCountLimit, 2 * Imports.ImportLimits.MaxEntries + 64));
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(options => options.ValueCountLimit = FormValueCountLimit);
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "ziggy.af";

@@ -698,9 +698,11 @@ public sealed partial class BadInputPropertyTests(BadInputApp fixture, ITestOutp
     }
 
     /// <summary>
-    /// The form exactly as the server reads this body (ASP.NET Core's own form feature, default limits, and the server's
+    /// The form exactly as the server reads this body (ASP.NET Core's own form feature, the server's limits, and the server's
     /// second reading of a form refused only for a NUL); null when it refuses.
     /// </summary>
+    private static readonly FormOptions ServerFormOptions = new() { ValueCountLimit = Web.Hosting.WebRegistration.FormValueCountLimit };
+
     private static async Task<IFormCollection?> ParseLikeServerAsync(byte[] body, string? contentType)
     {
         var context = new DefaultHttpContext();
@@ -710,11 +712,12 @@ public sealed partial class BadInputPropertyTests(BadInputApp fixture, ITestOutp
         context.Request.ContentLength = body.Length;
         try
         {
+            context.Features.Set<IFormFeature>(new FormFeature(context.Request, ServerFormOptions));
             return context.Request.HasFormContentType ? await context.Request.ReadFormAsync() : FormCollection.Empty;
         }
         catch (InvalidDataException) when (contentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal) == true)
         {
-            return await Web.Hosting.FormReadGuardMiddleware.ReadKeepingNulAsync(context.Request, new FormOptions(), CancellationToken.None);
+            return await Web.Hosting.FormReadGuardMiddleware.ReadKeepingNulAsync(context.Request, ServerFormOptions, CancellationToken.None);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or FormatException or DecoderFallbackException or NotSupportedException)
         {
