@@ -169,7 +169,7 @@ public class InvitationRevokeTests : IDisposable
     }
 
     [Fact]
-    public async Task RevokeAndReissue_MemberOtherOrganizationOrForgedId_NotFoundNothingChanges()
+    public async Task RevokeAndReissue_MemberOtherOrganizationOrForgedId_RefusedNothingChanges()
     {
         var owner = await _app.SetUpAsync();
         await _app.AddUserAsync(owner.OrganizationId, "mem@acme.test", Role.Member, "Meg Member");
@@ -186,7 +186,8 @@ public class InvitationRevokeTests : IDisposable
         {
             foreach (var htmx in new[] { true, false })
             {
-                Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(member, handler, id, htmx, page: "/Secrets")).StatusCode);
+                // A Member is told Team is for Admins; another organization's invitation, or none, is not found.
+                Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(member, handler, id, htmx, page: "/Secrets")).StatusCode);
                 Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(other, handler, id, htmx)).StatusCode);
                 Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(superAdmin, handler, Guid.NewGuid(), htmx)).StatusCode);
             }

@@ -197,7 +197,7 @@ public class PasswordResetTests : IDisposable
     private Task<int> LinkCountAsync() => _app.WithDbAsync(db => db.PasswordResetLinks.CountAsync());
 
     [Fact]
-    public async Task CreateAndRevokeReset_Member_Is404AndChangesNothing()
+    public async Task CreateAndRevokeReset_Member_Is403AndChangesNothing()
     {
         var (owner, _, _) = await TeamAsync();
         var max = await _app.AddUserAsync(owner.OrganizationId, "max@acme.test", Role.Member, "Max Member");
@@ -205,8 +205,8 @@ public class PasswordResetTests : IDisposable
         await CreateLinkAsync(adminSession, max.Id);
         using var mia = await _app.SignInAsync("mia@acme.test");
 
-        Assert.Equal(HttpStatusCode.NotFound, (await ForgeAsync(mia, "Reset", max.Id)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await ForgeAsync(mia, "RevokeReset", max.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ForgeAsync(mia, "Reset", max.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ForgeAsync(mia, "RevokeReset", max.Id)).StatusCode);
 
         Assert.Equal(1, await LinkCountAsync());
         Assert.Equal(0, await _app.WithDbAsync(db => db.PasswordResetLinks.CountAsync(l => l.RevokedAt != null)));

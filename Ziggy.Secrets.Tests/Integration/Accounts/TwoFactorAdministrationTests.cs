@@ -75,7 +75,7 @@ public class TwoFactorAdministrationTests : IDisposable
     }
 
     [Fact]
-    public async Task SetRequirement_Member_404AndUnchanged()
+    public async Task SetRequirement_Member_403AndUnchanged()
     {
         var owner = await _app.SetUpAsync();
         await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
@@ -88,7 +88,7 @@ public class TwoFactorAdministrationTests : IDisposable
             ["__RequestVerificationToken"] = home.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value,
         });
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(TwoFactorRequirement.Off, await RequirementAsync(owner.OrganizationId));
     }
 
@@ -195,7 +195,7 @@ public class TwoFactorAdministrationTests : IDisposable
     }
 
     [Fact]
-    public async Task ResetTwoFactor_Member_404AndNothingChanges()
+    public async Task ResetTwoFactor_Member_403AndNothingChanges()
     {
         var owner = await _app.SetUpAsync();
         var mia = await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
@@ -207,7 +207,7 @@ public class TwoFactorAdministrationTests : IDisposable
 
         var response = await member.PostFormAsync($"/Team?handler=TwoFactorReset&id={max.Id}", new() { ["__RequestVerificationToken"] = token }, htmx: true);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.True(await TwoFactorEnabledAsync(max.Id));
         Assert.Equal(0, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditAction.TwoFactorReset)));
         Assert.NotEqual(mia.Id, max.Id);
