@@ -35,22 +35,8 @@ public sealed class AdminPagesBrowserTests(PrivateNetworkBrowserApp browser) : I
 
     private async Task<IPage> SignInAsync(string email, int width, int height)
     {
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, ViewportSize = new() { Width = width, Height = height } });
-        context.SetDefaultTimeout(15_000);
-        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
-        var page = await context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error") browser.ConsoleErrors.Enqueue(message.Text);
-        };
-        page.PageError += (_, error) => browser.ConsoleErrors.Enqueue(error);
-        await page.GotoAsync("/Account/SignIn");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
-        if (await page.GetByTestId("user-name").CountAsync() == 0) await BrowserApp.ScreenshotAsync(page, $"signin-failed-{email}-{width}");
-        await Expect(page.GetByTestId("user-name")).ToBeAttachedAsync();
+        var page = await browser.SignedInPageAsync(email, width, height);
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         return page;
     }
 

@@ -156,18 +156,8 @@ internal static class ImportPages
 {
     public static async Task<IPage> SignedInAsync(BrowserApp browser, int width, int height)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = browser.BaseUrl, ViewportSize = new() { Width = width, Height = height } });
-        context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error") browser.ConsoleErrors.Enqueue(message.Text);
-        };
-        page.PageError += (_, error) => browser.ConsoleErrors.Enqueue(error);
-        await page.GotoAsync("/Account/SignIn");
-        await page.GetByLabel("Email").FillAsync("olivia@acme.test");
-        await page.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var page = await browser.SignedInPageAsync("olivia@acme.test", width, height);
+        await page.GotoAsync("/Secrets");
         await Expect(page.Locator("#secrets-grid[data-loaded=true]")).ToBeAttachedAsync();
         return page;
     }

@@ -121,16 +121,7 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
         return owner.OrganizationId;
     }
 
-    private async Task<IPage> SignInAsync(string email, int width, int height)
-    {
-        var page = await browser.NewPageAsync(width, height);
-        await page.GotoAsync("/Account/SignIn");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("[data-testid=user-name]")).ToBeAttachedAsync();
-        return page;
-    }
+    private Task<IPage> SignInAsync(string email, int width, int height) => browser.SignedInPageAsync(email, width, height);
 
     private static async Task CheckAsync(IPage page, string state, List<string> failures)
     {

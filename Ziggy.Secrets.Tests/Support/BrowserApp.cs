@@ -67,9 +67,14 @@ public class BrowserApp : IAsyncLifetime
     public Task<IPage> NewPageAsync() => NewPageAsync(1600, 1000);
 
     /// <summary>A fresh, isolated browser session with a viewport of the given size (1366×900 desktop, 390×844 phone).</summary>
-    public async Task<IPage> NewPageAsync(int width, int height)
+    public Task<IPage> NewPageAsync(int width, int height) => NewPageAsync(width, height, null);
+
+    private async Task<IPage> NewPageAsync(int width, int height, string? storageState)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = width, Height = height } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl, ViewportSize = new() { Width = width, Height = height }, StorageState = storageState,
+        });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
@@ -77,6 +82,34 @@ public class BrowserApp : IAsyncLifetime
             if (message.Type == "error") ConsoleErrors.Enqueue(message.Text);
         };
         page.PageError += (_, error) => ConsoleErrors.Enqueue(error);
+        return page;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _sessions = new();
+
+    /// <summary>
+    /// A fresh browser session signed in as <paramref name="email"/>. The sign-in form is used once per person and fixture;
+    /// later pages start from that session's cookies, so a class's many pages never meet the sign-in rate limit
+    /// (ten posts a minute from one address). A session someone has since ended is replaced by signing in again.
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(string email, int width, int height)
+    {
+        if (_sessions.TryGetValue(email, out var saved))
+        {
+            var reused = await NewPageAsync(width, height, saved);
+            await reused.GotoAsync("/");
+            if (await reused.GetByTestId("user-name").CountAsync() > 0) return reused;
+            await reused.Context.CloseAsync();
+        }
+        var page = await NewPageAsync(width, height);
+        await page.GotoAsync("/Account/SignIn");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForLoadStateAsync();
+        if (await page.GetByTestId("user-name").CountAsync() == 0) await ScreenshotAsync(page, $"signin-failed-{email}-{width}");
+        await Assertions.Expect(page.GetByTestId("user-name")).ToBeAttachedAsync();
+        _sessions[email] = await page.Context.StorageStateAsync();
         return page;
     }
 
