@@ -77,6 +77,7 @@ public sealed class BulkBrowserTests(BrowserApp browser) : IClassFixture<Browser
         await submit.ClickAsync();
 
         await Expect(dialog.GetByTestId("bulk-done")).ToContainTextAsync("3 secrets were moved to the Trash.");
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("3 secrets moved to the Trash.");
         foreach (var name in new[] { "ALPHA_1", "ALPHA_2", "ALPHA_3" }) await Expect(Row(page, name)).ToHaveCountAsync(0);
         await Expect(Row(page, "BETA_1")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("bulk-bar")).ToBeHiddenAsync();

@@ -32,6 +32,7 @@ public sealed class TrashBrowserTests(BrowserApp browser) : IClassFixture<Browse
         await page.GetByLabel("Type delete to confirm").FillAsync("delete");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete secret" }).ClickAsync();
         await Expect(Row(page, "STRIPE_API_KEY")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Secret STRIPE_API_KEY moved to the Trash.");
 
         // The Trash lists it; Restore brings it back.
         await page.GetByTestId("trash-link").ClickAsync();
@@ -41,11 +42,26 @@ public sealed class TrashBrowserTests(BrowserApp browser) : IClassFixture<Browse
         await BrowserApp.ScreenshotAsync(page, "trash-listed");
         await item.GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
         await Expect(page.GetByTestId("trash-message")).ToHaveTextAsync("STRIPE_API_KEY was restored to the Secrets page.");
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("STRIPE_API_KEY was restored to the Secrets page.");
         await Expect(page.GetByTestId("trash-empty")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "trash-restored");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to Secrets" }).ClickAsync();
         await Expect(Row(page, "STRIPE_API_KEY")).ToBeVisibleAsync();
+
+        // Deleted again, then deleted for good from the Trash: the toast names it.
+        await Row(page, "STRIPE_API_KEY").Locator("[col-id=name]").ClickAsync();
+        await page.GetByTestId("open-delete").ClickAsync();
+        await page.GetByLabel("Type delete to confirm").FillAsync("delete");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete secret" }).ClickAsync();
+        await Expect(Row(page, "STRIPE_API_KEY")).ToHaveCountAsync(0);
+        await page.GetByTestId("trash-link").ClickAsync();
+        var again = page.GetByTestId("trash-row").Filter(new() { HasTextString = "STRIPE_API_KEY" });
+        await again.GetByText("Delete permanently…").ClickAsync();
+        await again.GetByLabel("Type delete to delete STRIPE_API_KEY and its values for good").FillAsync("delete");
+        await again.GetByRole(AriaRole.Button, new() { Name = "Delete permanently" }).ClickAsync();
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("STRIPE_API_KEY was deleted permanently.");
+        await Expect(page.GetByTestId("trash-row")).ToHaveCountAsync(0);
         browser.AssertNoConsoleErrors();
     }
 }

@@ -42,6 +42,7 @@ public sealed class ValueHistoryBrowserTests(BrowserApp browser) : IClassFixture
         await page.GetByTestId("history-Production").ClickAsync();
         await Expect(page.Locator("[data-testid=history-table-Production] tbody tr")).ToHaveCountAsync(2);
         await page.GetByTestId("restore-Production-1").ClickAsync();
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Production value of DATABASE_URL restored from version 1.");
 
         await Expect(page.GetByTestId("same-values")).ToHaveCountAsync(0);
         await Expect(Row(page, "DATABASE_URL").Locator("[col-id=prodShared]")).ToHaveTextAsync("No");

@@ -6,6 +6,7 @@ import {
   ClientSideRowModelModule,
   createGrid,
   CsvExportModule,
+  CustomFilterModule,
   DateFilterModule,
   ExternalFilterModule,
   ModuleRegistry,
@@ -29,6 +30,7 @@ ModuleRegistry.registerModules([
   ExternalFilterModule, // the secrets grid's search box
   TooltipModule, // the audit grid's long details
   CsvExportModule, // the audit grid's export of the filtered events
+  CustomFilterModule, // the secrets grid's All/Yes/No filters
 ]);
 
 window.agGrid = { createGrid };

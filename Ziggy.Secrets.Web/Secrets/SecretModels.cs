@@ -40,7 +40,13 @@ public sealed record SecretDetails(
 public sealed record ValueHistoryView(Guid SecretId, SecretEnvironment Environment, int SecretVersion, bool CanRestore, IReadOnlyList<ValueVersionRow> Versions);
 
 /// <summary>What a write answers: the secret it saved and the version it now has.</summary>
-public sealed record SavedSecret(Guid Id, int Version);
+public sealed record SavedSecret(Guid Id, int Version)
+{
+    public const string NothingToSaveMessage = "Nothing to save";
+
+    /// <summary>The save changed nothing (no value typed or removed, same name and description): nothing was written.</summary>
+    public bool NothingChanged { get; init; }
+}
 
 public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values)
 {

@@ -187,6 +187,8 @@ public sealed class SecretService(
             if (name != secret.Name) what.Add($"renamed from {secret.Name}");
             if (description != secret.Description) what.Add("description changed");
             if (set.Count > 0) what.Add($"values set: {Environments(set.Select(v => v.Key))}");
+            // Nothing changed: no write, no audit event, no new version.
+            if (what.Count == 0 && removed.Count == 0) return Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { NothingChanged = true });
 
             secret.Name = name;
             secret.Description = description;
@@ -207,8 +209,8 @@ public sealed class SecretService(
 
             secret.UpdateSharedProduction();
             Touch(secret, actor, now);
-            if (what.Count > 0 || removed.Count == 0)
-                audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), what.Count > 0 ? string.Join("; ", what) + "." : "Saved without changes.", secret.Id, secret.Name);
+            if (what.Count > 0)
+                audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), string.Join("; ", what) + ".", secret.Id, secret.Name);
             if (removed.Count > 0)
                 audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
             await db.SaveChangesAsync();

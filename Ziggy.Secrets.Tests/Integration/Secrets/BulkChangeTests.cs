@@ -321,6 +321,7 @@ public class BulkChangeTests : IAsyncLifetime
 
         Assert.Contains("2 secrets were given to their new owner.", await response.Content.ReadAsStringAsync());
         Assert.Contains("secrets-bulk-transferred", string.Join("", response.Headers.GetValues("HX-Trigger")));
+        Assert.Contains("2 secrets transferred to their new owner.", string.Join("", response.Headers.GetValues("HX-Trigger")));
         Assert.All(await SecretsAsync(a, b), s => Assert.Equal((_max.Id, _adam.Id, 2), (s.OwnerId, s.UpdatedById, s.Version)));
         var events = await EventsAsync(AuditAction.OwnershipTransferred);
         Assert.Equal(

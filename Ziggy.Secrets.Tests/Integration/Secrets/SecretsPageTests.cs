@@ -44,7 +44,7 @@ public class SecretsPageTests : IDisposable
         add.AssertEveryFieldLabelled();
         Assert.Equal("STRIPE_API_KEY", add.QuerySelector("#Input_Name")!.GetAttribute("placeholder"));
         Assert.Equal(["Development", "Staging", "Production"],
-            add.QuerySelectorAll(".value-field > label").Select(l => l.TextContent.Trim()));
+            add.QuerySelectorAll(".value-field > label[for]").Select(l => l.TextContent.Trim()));
 
         var response = await SecretsUi.CreateAsync(session, "stripe_api_key", "Live key", development: StripeKey, production: "prod-value-123456");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -143,6 +143,76 @@ public class SecretsPageTests : IDisposable
         Assert.Equal("new-s***yz", after.ValueFor(SecretEnvironment.Staging)!.Mask);
         Assert.Equal(before.Version + 1, after.Version);
         Assert.Equal(0, Decrypts);
+    }
+
+    /// <summary>The messages an htmx answer shows in the page's toast region (its ziggy-toast event).</summary>
+    private static string[] Toasts(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("HX-Trigger", out var values)) return [];
+        using var trigger = JsonDocument.Parse(values.Single());
+        return trigger.RootElement.TryGetProperty("ziggy-toast", out var toast)
+            ? [.. toast.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("message").GetString()!)]
+            : [];
+    }
+
+    [Fact]
+    public async Task Save_NothingChanged_WritesNothingAuditsNothingAndSaysNothingToSave()
+    {
+        var (_, session) = await OwnerAsync();
+        await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", "Live key", development: StripeKey);
+        var before = await StoredAsync("STRIPE_API_KEY");
+        var auditsBefore = await _app.WithDbAsync(db => db.AuditEvents.CountAsync());
+
+        // The form as the browser sends it untouched: same name and description, no value typed, nothing removed.
+        var response = await SecretsUi.SaveAsync(session, before.Id, []);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["Nothing to save"], Toasts(response));
+        Assert.Equal("none", response.Headers.GetValues("HX-Reswap").Single());
+        Assert.DoesNotContain("secret-saved", response.Headers.GetValues("HX-Trigger").Single());
+        var after = await StoredAsync("STRIPE_API_KEY");
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal(before.UpdatedAt, after.UpdatedAt);
+        Assert.Equal(before.ValueFor(SecretEnvironment.Development)!.Ciphertext, after.ValueFor(SecretEnvironment.Development)!.Ciphertext);
+        Assert.Equal(auditsBefore, await _app.WithDbAsync(db => db.AuditEvents.CountAsync()));
+        Assert.Equal(0, await _app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Details.Contains("without changes"))));
+
+        // The service says the same to any caller, and an empty value posted is no change either.
+        var owner = await _app.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == "owner@acme.test"));
+        var direct = await _app.WithServiceAsync<SecretService, Ziggy.Secrets.Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(
+            new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Owner"), before.Id,
+            new SecretChanges(before.Version, "STRIPE_API_KEY", "Live key", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = "" }, [])));
+        Assert.True(direct.IsOk && direct.Value!.NothingChanged);
+        Assert.Equal(before.Version, (await StoredAsync("STRIPE_API_KEY")).Version);
+        Assert.Equal(auditsBefore, await _app.WithDbAsync(db => db.AuditEvents.CountAsync()));
+
+        // A real change still saves, bumps the version and says so.
+        var changed = await SecretsUi.SaveAsync(session, before.Id, new() { ["Input.Description"] = "Live key (EU)" });
+        Assert.Equal(["Secret STRIPE_API_KEY saved."], Toasts(changed));
+        Assert.Equal(before.Version + 1, (await StoredAsync("STRIPE_API_KEY")).Version);
+    }
+
+    [Fact]
+    public async Task Toasts_CreateRemoveDeleteAndRefusals_SayWhatHappenedByName()
+    {
+        var (_, session) = await OwnerAsync();
+        var created = await SecretsUi.CreateAsync(session, "STRIPE_API_KEY", development: StripeKey, production: "prod-value-123456", htmx: true);
+        Assert.Equal(["Secret STRIPE_API_KEY created."], Toasts(created));
+        var secret = await StoredAsync("STRIPE_API_KEY");
+
+        var removed = await SecretsUi.SaveAsync(session, secret.Id, new() { ["Input.RemoveProduction"] = "true" });
+        Assert.Equal(["Production value of STRIPE_API_KEY removed."], Toasts(removed));
+
+        // A refused new secret: messages next to its own fields, and no slot for the transfer field it does not have.
+        var refused = await SecretsUi.CreateAsync(session, "", htmx: true);
+        var fragment = await TestSession.ParseAsync(refused);
+        Assert.NotEmpty(fragment.QuerySelector("#Input_Name-error[hx-swap-oob]")!.TextContent.Trim());
+        Assert.Null(fragment.QuerySelector("#NewOwnerId-error"));
+
+        var deleted = await SecretsUi.DeleteAsync(session, secret.Id, "delete");
+        Assert.Equal(["Secret STRIPE_API_KEY moved to the Trash."], Toasts(deleted));
+        Assert.Equal("none", deleted.Headers.GetValues("HX-Reswap").Single());
+        Assert.DoesNotContain(StripeKey, string.Join("", deleted.Headers.SelectMany(h => h.Value)));
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public class TrashTests : IAsyncLifetime
         var response = await SecretsUi.DeleteAsync(_owner, id, "delete");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Trash", await response.Content.ReadAsStringAsync());
+        Assert.Contains("moved to the Trash.", string.Join("", response.Headers.GetValues("HX-Trigger")));
         var rows = JsonDocument.Parse(await (await _owner.GetAsync("/Secrets?handler=Rows")).Content.ReadAsStringAsync());
         Assert.Equal(0, rows.RootElement.GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await _owner.GetAsync($"/Secrets?handler=Edit&id={id}")).StatusCode);

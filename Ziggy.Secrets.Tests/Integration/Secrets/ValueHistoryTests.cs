@@ -346,8 +346,8 @@ public class ValueHistoryTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var owner = await _app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync());
-        // A form sends a textarea's line breaks as CRLF, as browsers do.
-        Assert.Equal(value.ReplaceLineEndings("\r\n"), await ResolveAsync(owner.OrganizationId, "ODD_VALUE", SecretEnvironment.Production));
+        // Stored exactly as posted, line break included.
+        Assert.Equal(value, await ResolveAsync(owner.OrganizationId, "ODD_VALUE", SecretEnvironment.Production));
         _app.AssertNeverRevealed(value.Trim('\n', ' ', '\uFEFF'));
     }
 
@@ -372,7 +372,7 @@ public class ValueHistoryTests : IDisposable
         var saved = await session.SubmitAsync(page.Form("#secret-form"), new() { ["Input.ConfirmStaging"] = "true" }, htmx: true);
 
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
-        Assert.Equal(pem.ReplaceLineEndings("\r\n"), await ResolveAsync(owner.OrganizationId, "TLS_KEY", SecretEnvironment.Production));
+        Assert.Equal(pem, await ResolveAsync(owner.OrganizationId, "TLS_KEY", SecretEnvironment.Production));
         Assert.Equal("staging-value\u00A0x", await ResolveAsync(owner.OrganizationId, "TLS_KEY", SecretEnvironment.Staging));
     }
 

@@ -76,7 +76,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
             .Where(v => !string.IsNullOrEmpty(v.Value))
             .ToDictionary(v => v.Environment, v => v.Value!);
         var result = await secrets.CreateAsync(Me, new SecretDraft(Input.Name ?? "", Input.Description ?? "", values) { Confirmed = Input.Confirmed() });
-        return await SavedAsync(result, created: true);
+        return await SavedAsync(result, created: true, id: null, said: name => $"Secret {name} created.");
     }
 
     public async Task<IActionResult> OnPostSaveAsync(Guid id)
@@ -86,14 +86,17 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         var (newValues, removed) = Input.Changes();
         var result = await secrets.UpdateAsync(Me, id,
             new SecretChanges(Input.Version.Value, Input.Name ?? "", Input.Description ?? "", newValues, removed) { Confirmed = Input.Confirmed() });
-        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
+        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id, name =>
+            removed.Count > 0 && newValues.Count == 0
+                ? $"{string.Join(" and ", removed)} value{(removed.Count == 1 ? "" : "s")} of {name} removed."
+                : $"Secret {name} saved.");
     }
 
     public async Task<IActionResult> OnPostTransferAsync(Guid id, Guid? newOwnerId)
     {
         if (Input.Version is null || newOwnerId is null) return await RefusedAsync(id, [new FieldError("NewOwnerId", SecretService.ChooseOwnerMessage)]);
         var result = await secrets.TransferOwnershipAsync(Me, id, newOwnerId.Value, Input.Version.Value);
-        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
+        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id, name => $"Ownership of {name} transferred.");
     }
 
     /// <summary>One environment's value history (masks and fingerprints, never a value), with Restore for those who may change the secret.</summary>
@@ -112,7 +115,8 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         if (!ModelState.IsValid || !Enum.IsDefined(environment)) return NotFound();
         if (Input.Version is null) return await RefusedAsync(id, [new FieldError("", "The form is missing its version. Reload the secret and try again.")]);
         var result = await secrets.RestoreAsync(Me, id, environment, number, Input.Version.Value);
-        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id);
+        return result.Outcome == Outcome.NotFound ? NotFound() : await SavedAsync(result, created: false, id,
+            name => $"{environment} value of {name} restored from version {number}.");
     }
 
     public async Task<IActionResult> OnGetDeleteAsync(Guid id)
@@ -124,6 +128,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
 
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, string? confirm)
     {
+        var name = (await secrets.GetAsync(Me, id)).Value?.Name;
         var result = await secrets.DeleteAsync(Me, id, confirm);
         if (result.Outcome == Outcome.NotFound) return NotFound();
         if (!result.IsOk)
@@ -133,9 +138,11 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
             return Partial("_FieldErrors", new FieldErrorsView(["Confirm"], result.Errors, AlertId: "delete-alert", Prefix: ""));
         }
 
+        this.Toast($"Secret {name} moved to the Trash.");
         if (!Request.IsHtmx()) return RedirectToPage();
-        Response.Htmx(h => h.WithTrigger("secret-deleted", new { id }));
-        return Content("<p class=\"muted\">The secret was moved to the <a href=\"/Secrets/Trash\">Trash</a>.</p>", "text/html");
+        // The page closes the dialog and the editor on the event; the toast says what happened.
+        Response.Htmx(h => h.WithTrigger("secret-deleted", new { id }).Reswap("none"));
+        return Content("", "text/html");
     }
 
     /// <summary>The delete dialog for the grid's selection (<paramref name="ids"/>: ids separated by commas): how many, their names, the integrations they break.</summary>
@@ -155,7 +162,8 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         var selected = BulkIds.Parse(ids);
         var result = selected.IsOk ? await bulk.DeleteAsync(Me, selected.Value!, confirm) : selected.As<BulkDone>();
         return BulkDone(result, "secrets-bulk-deleted", selected.Value, ["Confirm"],
-            n => $"{n} secret{(n == 1 ? " was" : "s were")} moved to the <a href=\"/Secrets/Trash\">Trash</a>.");
+            n => $"{n} secret{(n == 1 ? " was" : "s were")} moved to the <a href=\"/Secrets/Trash\">Trash</a>.",
+            n => $"{n} secret{(n == 1 ? "" : "s")} moved to the Trash.");
     }
 
     public async Task<IActionResult> OnPostBulkTransferAsync(string? ids, Guid? newOwnerId)
@@ -167,7 +175,8 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         // The dialog's owner field has its own slot, apart from the editor's transfer field that may be on the page too.
         result = result with { Errors = [.. result.Errors.Select(e => e.Field == "NewOwnerId" ? e with { Field = "BulkOwner" } : e)] };
         return BulkDone(result, "secrets-bulk-transferred", selected.Value, ["BulkOwner"],
-            n => $"{n} secret{(n == 1 ? " was" : "s were")} given to their new owner.");
+            n => $"{n} secret{(n == 1 ? " was" : "s were")} given to their new owner.",
+            n => $"{n} secret{(n == 1 ? "" : "s")} transferred to their new owner.");
     }
 
     private async Task<IActionResult> BulkDialogAsync(string? ids, Func<IReadOnlyList<Guid>, Task<Result<BulkSelection>>> preview, string partial, IReadOnlyList<MemberRow> members)
@@ -181,7 +190,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
     /// After a bulk change: htmx gets a line saying what happened and an event naming the changed ids; a refusal only
     /// places its messages in the dialog. A plain post is redirected, or refused with the messages.
     /// </summary>
-    private IActionResult BulkDone(Result<BulkDone> result, string trigger, IReadOnlyList<Guid>? ids, IReadOnlyList<string> fields, Func<int, string> said)
+    private IActionResult BulkDone(Result<BulkDone> result, string trigger, IReadOnlyList<Guid>? ids, IReadOnlyList<string> fields, Func<int, string> said, Func<int, string> toast)
     {
         if (!result.IsOk)
         {
@@ -190,6 +199,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
             return Partial("_FieldErrors", new FieldErrorsView(fields, result.Errors, AlertId: "bulk-alert", Prefix: ""));
         }
 
+        this.Toast(toast(result.Value!.Count));
         if (!Request.IsHtmx()) return RedirectToPage();
         Response.Htmx(h => h.WithTrigger(trigger, new { ids }));
         return Content($"<p data-testid=\"bulk-done\">{said(result.Value!.Count)}</p>" +
@@ -197,15 +207,28 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
     }
 
     /// <summary>After a save: htmx gets the fresh editor and an event carrying the grid row; a plain post is redirected.</summary>
-    private async Task<IActionResult> SavedAsync(Result<SavedSecret> result, bool created, Guid? id = null)
+    private async Task<IActionResult> SavedAsync(Result<SavedSecret> result, bool created, Guid? id, Func<string, string> said)
     {
         if (!result.IsOk) return await RefusedAsync(id, result.Errors);
-        if (!Request.IsHtmx()) return RedirectToPage(null, "Edit", new { id = result.Value!.Id });
+        if (result.Value!.NothingChanged)
+        {
+            this.Toast(SavedSecret.NothingToSaveMessage);
+            if (!Request.IsHtmx()) return RedirectToPage(null, "Edit", new { id = result.Value.Id });
+            Response.Htmx(h => h.Reswap("none"));
+            return Content("", "text/html");
+        }
+
+        if (!Request.IsHtmx())
+        {
+            this.Toast(said((await secrets.GetAsync(Me, result.Value.Id)).Value?.Name ?? ""));
+            return RedirectToPage(null, "Edit", new { id = result.Value.Id });
+        }
 
         // The editor as it is now, read after the commit (someone may already have changed it again).
         var found = await secrets.GetAsync(Me, result.Value!.Id);
         if (!found.IsOk) return NotFound();
         var saved = found.Value!;
+        this.Toast(said(saved.Name));
 
         var row = saved.ToRow();
         Response.Htmx(h => h.WithTrigger("secret-saved", new
@@ -226,7 +249,9 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         if (Request.IsHtmx())
         {
             Response.Htmx(h => h.Reswap("none"));
-            return Partial("_SaveRefused", new SaveRefusedView(errors));
+            var refused = new SaveRefusedView(errors, IsNew: id is null);
+            foreach (var message in refused.Errors.FormMessages) this.Toast(message, ToastKind.Error);
+            return Partial("_SaveRefused", refused);
         }
 
         ModelState.AddErrors(errors);
@@ -291,11 +316,12 @@ public sealed record ValueWarningView(SecretEnvironment Environment, string? Mes
 /// A refused save placed by htmx: the field errors as everywhere, and for each environment its value warning (or nothing)
 /// with the "Save anyway" box. The typed values stay in the browser's fields: nothing here repeats them.
 /// </summary>
-public sealed record SaveRefusedView(IReadOnlyList<FieldError> All)
+public sealed record SaveRefusedView(IReadOnlyList<FieldError> All, bool IsNew)
 {
     private static readonly HashSet<string> WarningFields = [.. Enum.GetValues<SecretEnvironment>().Select(SecretRules.ConfirmField)];
 
-    public FieldErrorsView Errors => new(SecretForm.FieldNames, [.. All.Where(e => !WarningFields.Contains(e.Field))], AlertId: "editor-alert");
+    /// <summary>The editor's fields (a new secret's form has no transfer field) and their messages.</summary>
+    public FieldErrorsView Errors => new(IsNew ? SecretForm.NewFieldNames : SecretForm.FieldNames, [.. All.Where(e => !WarningFields.Contains(e.Field))], AlertId: "editor-alert");
 
     public string? WarningFor(SecretEnvironment environment) =>
         All.Where(e => e.Field == SecretRules.ConfirmField(environment)).Select(e => e.Message).FirstOrDefault();
@@ -307,7 +333,9 @@ public sealed record SaveRefusedView(IReadOnlyList<FieldError> All)
 /// </summary>
 public sealed class SecretForm
 {
-    public static readonly IReadOnlyList<string> FieldNames = ["Name", "Description", "Development", "Staging", "Production", "NewOwnerId"];
+    public static readonly IReadOnlyList<string> NewFieldNames = ["Name", "Description", "Development", "Staging", "Production"];
+
+    public static readonly IReadOnlyList<string> FieldNames = [.. NewFieldNames, "NewOwnerId"];
 
     [Display(Name = "Name")]
     public string? Name { get; set; }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Pages.Shared;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Web.Pages.Secrets;
@@ -41,6 +42,7 @@ public sealed class TrashModel(TrashService trash) : PageModel
         if (result.IsOk)
         {
             Message = done(result.Value!);
+            this.Toast(Message);
             return RedirectToPage();
         }
 
