@@ -42,14 +42,14 @@ public sealed record ImportFigures(IReadOnlyList<ImportRound> Rounds)
     public string ToMarkdown()
     {
         var text = new System.Text.StringBuilder();
-        text.AppendLine($"| round | secrets before | preview ms | preview answer | apply ms | apply answer | checked |");
+        text.AppendLine("| round | secrets before | preview ms | preview answer | apply ms | apply answer | checked |");
         text.AppendLine("|---|---:|---:|---|---:|---|---|");
         foreach (var r in Rounds)
-            text.AppendLine($"| {r.Label} | {r.SecretsBefore:N0} | {Ms(r.Preview)} | {Answer(r.Preview)} | {Ms(r.Apply)} | {Answer(r.Apply)} | {r.Verified} |");
+            text.AppendLine($"| {r.Label} | {r.SecretsBefore:N0} | {Ms(r.Preview)} | {Said(r.Preview)} | {Ms(r.Apply)} | {Said(r.Apply)} | {r.Verified} |");
         return text.ToString();
 
         static string Ms(ImportStep s) => s.Passed ? s.Ms.ToString("N0") : "failed";
-        static string Answer(ImportStep s) => $"{(int)s.Status}{(s.Failure is null ? "" : ": " + s.Failure)}";
+        static string Said(ImportStep s) => $"{(int)s.Status}{(s.Failure is null ? "" : ": " + s.Failure)}";
     }
 }
 
