@@ -159,9 +159,9 @@ public sealed class ImportService(
         var created = new List<string>();
         var updated = new List<string>();
         var unchanged = 0;
-        // Updates first, each through the editor's own write; then every new secret is staged and all are saved at once
-        // (no other secret can take their names: the transaction holds the database's writer, and ExistingAsync read
-        // inside it which names exist).
+        // Updates and new secrets are staged through the editor's own rules and all saved at once (no other secret can
+        // take the new names: the transaction holds the database's writer, and ExistingAsync read inside it which names exist).
+        var updates = new List<(string Name, Guid Id, SecretChanges Changes)>();
         foreach (var (entry, name) in targets.Where(t => existing.ContainsKey(t.Name)))
         {
             var found = existing[name];
@@ -171,13 +171,13 @@ public sealed class ImportService(
                 continue;
             }
 
-            var saved = await secrets.UpdateWithinTransactionAsync(actor, found.Secret.Id,
-                new SecretChanges(found.Secret.Version, found.Secret.Name, found.Secret.Description, Value(entry)) { Confirmed = [environment] });
-            if (!saved.IsOk) return Refused(name, saved);
-            updated.Add(name);
-            // Saved (not yet committed): forgetting its entities keeps each following save from scanning all before it.
-            db.ChangeTracker.Clear();
+            updates.Add((name, found.Secret.Id,
+                new SecretChanges(found.Secret.Version, found.Secret.Name, found.Secret.Description, Value(entry)) { Confirmed = [environment] }));
         }
+
+        var (stagedUpdates, refusedAt, refusal) = await secrets.StageUpdatesAsync(actor, [.. updates.Select(u => (u.Id, u.Changes))]);
+        if (refusal is not null) return Refused(updates[refusedAt].Name, refusal);
+        updated.AddRange(updates.Select(u => u.Name));
 
         foreach (var (entry, name) in targets.Where(t => !existing.ContainsKey(t.Name)))
         {
@@ -193,6 +193,7 @@ public sealed class ImportService(
         audit.Record(AuditAction.SecretsImported, AuditActor.Of(actor),
             $"Imported into {environment}: {created.Count} created, {updated.Count} updated, {unchanged} unchanged.");
         await db.SaveChangesAsync();
+        await secrets.PruneAsync(stagedUpdates);
         return Result<ImportOutcome>.Ok(new ImportOutcome(environment, created, updated, unchanged));
     }
 

@@ -166,57 +166,107 @@ public sealed class SecretService(
     /// <summary><see cref="UpdateAsync"/>'s write inside the caller's transaction, as <see cref="CreateWithinTransactionAsync"/>.</summary>
     internal async Task<Result<SavedSecret>> UpdateWithinTransactionAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
+        var secret = await LoadAsync(actor, id);
+        var now = clock.GetUtcNow();
+        var (result, newest) = await ChangeAsync(actor, secret, changes, now, lastNumbers: null);
+        if (!result.IsOk || result.Value!.NothingChanged) return result;
+        await db.SaveChangesAsync();
+        await history.PruneAsync(secret!.Id, newest, now);
+        return result;
+    }
+
+    /// <summary>A change staged by <see cref="StageUpdatesAsync"/>: what to prune once it is saved.</summary>
+    internal sealed record StagedUpdate(Guid SecretId, IReadOnlyDictionary<SecretEnvironment, int> Newest, DateTimeOffset At);
+
+    /// <summary>
+    /// <see cref="UpdateWithinTransactionAsync"/> for many secrets (an import): each is authorized, checked and changed as
+    /// there, but all are loaded in one query per 1,000 and left unsaved for the caller's one SaveChanges, after which the
+    /// caller calls <see cref="PruneAsync"/>. On the first refusal it answers that secret's index and refusal (the
+    /// caller then writes nothing).
+    /// </summary>
+    internal async Task<(IReadOnlyList<StagedUpdate> Staged, int RefusedAt, Result<SavedSecret>? Refusal)> StageUpdatesAsync(CurrentUser actor,
+        IReadOnlyList<(Guid Id, SecretChanges Changes)> updates)
+    {
+        var ids = updates.Select(u => u.Id).Distinct().ToList();
+        var loaded = new Dictionary<Guid, Secret>();
+        foreach (var chunk in ids.Chunk(1000))
+            foreach (var secret in await db.Secrets.Include(s => s.Values).Where(s => s.OrganizationId == actor.OrganizationId && chunk.Contains(s.Id)).ToListAsync())
+                loaded[secret.Id] = secret;
+        var lastNumbers = await history.LastNumbersAsync(ids);
+        var now = clock.GetUtcNow();
+        var staged = new List<StagedUpdate>(updates.Count);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var (result, newest) = await ChangeAsync(actor, loaded.GetValueOrDefault(updates[i].Id), updates[i].Changes, now, lastNumbers);
+            if (!result.IsOk) return ([], i, result);
+            staged.Add(new StagedUpdate(updates[i].Id, newest, now));
+        }
+
+        return (staged, -1, null);
+    }
+
+    internal async Task PruneAsync(IEnumerable<StagedUpdate> saved)
+    {
+        foreach (var update in saved) await history.PruneAsync(update.SecretId, update.Newest, update.At);
+    }
+
+    /// <summary>
+    /// Authorizes, checks and changes the tracked <paramref name="secret"/> (null: not found) with its history and audit,
+    /// unsaved; answers each changed environment's newest version number. <paramref name="lastNumbers"/>: the newest
+    /// version numbers already read (<see cref="ValueHistory.LastNumbersAsync"/>); null: asked per environment.
+    /// </summary>
+    private async Task<(Result<SavedSecret> Result, Dictionary<SecretEnvironment, int> Newest)> ChangeAsync(CurrentUser actor, Secret? secret,
+        SecretChanges changes, DateTimeOffset now, IReadOnlyDictionary<(Guid, SecretEnvironment), int>? lastNumbers)
+    {
+        var newest = new Dictionary<SecretEnvironment, int>();
         var name = SecretRules.NormalizeName(changes.Name);
         var description = changes.Description.Trim();
+        if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return (Result<SavedSecret>.NotFound(), newest);
+        if (changes.Version != secret.Version) return (await StaleAsync(secret), newest);
+
+        var set = changes.NewValues.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
+        var errors = SecretRules.Check(name, description, set.Select(v => (v.Key, v.Value)));
+        foreach (var environment in changes.Removed.Where(e => changes.NewValues.ContainsKey(e)))
+            errors.Add(new FieldError(environment.ToString(), $"Either enter a new {environment} value or remove it, not both."));
+        errors.AddRange(Warnings(set, changes.Confirmed));
+        if (errors.Count > 0) return (Result<SavedSecret>.Invalid(errors), newest);
+        if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return (Duplicate(name), newest);
+
+        var removed = changes.Removed.Distinct().Where(secret.Has).ToList();
+        var what = new List<string>();
+        if (name != secret.Name) what.Add($"renamed from {secret.Name}");
+        if (description != secret.Description) what.Add("description changed");
+        if (set.Count > 0) what.Add($"values set: {Environments(set.Select(v => v.Key))}");
+        // Nothing changed: no write, no audit event, no new version.
+        if (what.Count == 0 && removed.Count == 0) return (Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { NothingChanged = true }), newest);
+
+        secret.Name = name;
+        secret.Description = description;
+        foreach (var (environment, value) in set)
         {
-            var secret = await LoadAsync(actor, id);
-            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
-            if (changes.Version != secret.Version) return await StaleAsync(secret);
-
-            var set = changes.NewValues.Where(v => !string.IsNullOrEmpty(v.Value)).ToList();
-            var errors = SecretRules.Check(name, description, set.Select(v => (v.Key, v.Value)));
-            foreach (var environment in changes.Removed.Where(e => changes.NewValues.ContainsKey(e)))
-                errors.Add(new FieldError(environment.ToString(), $"Either enter a new {environment} value or remove it, not both."));
-            errors.AddRange(Warnings(set, changes.Confirmed));
-            if (errors.Count > 0) return Result<SavedSecret>.Invalid(errors);
-            if (name != secret.Name && await NameTakenAsync(actor.OrganizationId, name, exceptId: secret.Id)) return Duplicate(name);
-
-            var now = clock.GetUtcNow();
-            var removed = changes.Removed.Distinct().Where(secret.Has).ToList();
-            var what = new List<string>();
-            if (name != secret.Name) what.Add($"renamed from {secret.Name}");
-            if (description != secret.Description) what.Add("description changed");
-            if (set.Count > 0) what.Add($"values set: {Environments(set.Select(v => v.Key))}");
-            // Nothing changed: no write, no audit event, no new version.
-            if (what.Count == 0 && removed.Count == 0) return Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { NothingChanged = true });
-
-            secret.Name = name;
-            secret.Description = description;
-            var newest = new Dictionary<SecretEnvironment, int>();
-            foreach (var (environment, value) in set)
-            {
-                var encrypted = Encrypted(secret, environment, value, now);
-                newest[environment] = await history.AppendAsync(secret, environment, secret.ValueFor(environment), encrypted, actor.UserId, now);
-                Store(secret, environment, encrypted);
-            }
-
-            foreach (var environment in removed)
-            {
-                newest[environment] = await history.AppendAsync(secret, environment, secret.ValueFor(environment), next: null, actor.UserId, now);
-                secret.Values.Remove(secret.ValueFor(environment)!);
-                secret.SetPresence(environment, false);
-            }
-
-            secret.UpdateSharedProduction();
-            Touch(secret, actor, now);
-            if (what.Count > 0)
-                audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), string.Join("; ", what) + ".", secret.Id, secret.Name);
-            if (removed.Count > 0)
-                audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
-            await db.SaveChangesAsync();
-            await history.PruneAsync(secret.Id, newest, now);
-            return Saved(secret);
+            var encrypted = Encrypted(secret, environment, value, now);
+            newest[environment] = await AppendAsync(environment, secret.ValueFor(environment), encrypted);
+            Store(secret, environment, encrypted);
         }
+
+        foreach (var environment in removed)
+        {
+            newest[environment] = await AppendAsync(environment, secret.ValueFor(environment), next: null);
+            secret.Values.Remove(secret.ValueFor(environment)!);
+            secret.SetPresence(environment, false);
+        }
+
+        secret.UpdateSharedProduction();
+        Touch(secret, actor, now);
+        if (what.Count > 0)
+            audit.Record(AuditAction.SecretUpdated, AuditActor.Of(actor), string.Join("; ", what) + ".", secret.Id, secret.Name);
+        if (removed.Count > 0)
+            audit.Record(AuditAction.SecretValueRemoved, AuditActor.Of(actor), $"Values removed: {Environments(removed)}.", secret.Id, secret.Name);
+        return (Saved(secret), newest);
+
+        async Task<int> AppendAsync(SecretEnvironment environment, SecretValue? previous, SecretValue? next) => lastNumbers is null
+            ? await history.AppendAsync(secret, environment, previous, next, actor.UserId, now)
+            : history.Append(secret, environment, previous, next, actor.UserId, now, lastNumbers.GetValueOrDefault((secret.Id, environment)));
     }
 
     /// <summary>One environment's value history, for anyone who may read the secret; newest first, masks and fingerprints only.</summary>

@@ -40,6 +40,13 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
         var last = await db.SecretValueVersions
             .Where(v => v.SecretId == secret.Id && v.Environment == environment)
             .MaxAsync(v => (int?)v.Number) ?? 0;
+        return Append(secret, environment, previous, next, writtenById, now, last, restoredFrom);
+    }
+
+    /// <summary><see cref="AppendAsync"/> with the environment's newest version number known (<see cref="LastNumbersAsync"/>; 0: none).</summary>
+    public int Append(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById, DateTimeOffset now, int last,
+        int? restoredFrom = null)
+    {
         if (last == 0 && previous is not null)
         {
             db.SecretValueVersions.Add(new SecretValueVersion
@@ -57,6 +64,23 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
                 KeyId = next.KeyId, Nonce = next.Nonce, Ciphertext = next.Ciphertext, Mask = next.Mask, Fingerprint = next.Fingerprint,
             });
         return last + 1;
+    }
+
+    /// <summary>The newest version number of each environment of these secrets that has versions, in one query per 1,000 secrets.</summary>
+    public async Task<Dictionary<(Guid SecretId, SecretEnvironment Environment), int>> LastNumbersAsync(IReadOnlyCollection<Guid> secretIds)
+    {
+        var last = new Dictionary<(Guid, SecretEnvironment), int>();
+        foreach (var chunk in secretIds.Chunk(1000))
+        {
+            var rows = await db.SecretValueVersions
+                .Where(v => chunk.Contains(v.SecretId))
+                .GroupBy(v => new { v.SecretId, v.Environment })
+                .Select(g => new { g.Key.SecretId, g.Key.Environment, Last = g.Max(v => v.Number) })
+                .ToListAsync();
+            foreach (var row in rows) last[(row.SecretId, row.Environment)] = row.Last;
+        }
+
+        return last;
     }
 
     /// <summary>Adds version 1 of a new secret's value to the tracked context (a new secret has no versions to count).</summary>

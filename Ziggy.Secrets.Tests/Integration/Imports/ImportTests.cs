@@ -192,6 +192,34 @@ public class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_UpdatesOfSecretsWithDifferentHistories_EachGetsItsOwnNextVersion()
+    {
+        var fresh = await CreateAsync(_mia, "FRESH", "fresh-value-1234");
+        var edited = await CreateAsync(_mia, "EDITED", "edited-value-0");
+        for (var i = 1; i <= 2; i++)
+        {
+            var version = (await SecretsAsync())["EDITED"].Version;
+            Assert.True((await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(Actor(_mia), edited,
+                new SecretChanges(version, "EDITED", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = $"edited-value-{i}" })))).IsOk);
+        }
+
+        const string text = "FRESH=imported-fresh-5678\nEDITED=imported-edited-5678";
+        var preview = await PreviewPageAsync(_miaSession, text);
+        var response = await ApplyAsync(_miaSession, text, preview.Token, ["FRESH", "EDITED"]);
+
+        Assert.Contains("0 created, 2 updated", await response.Content.ReadAsStringAsync());
+        var versions = await _app.WithDbAsync(db => db.SecretValueVersions.AsNoTracking()
+            .Where(v => v.Environment == SecretEnvironment.Development).Select(v => new { v.SecretId, v.Number }).ToListAsync());
+        Assert.Equal([1, 2], versions.Where(v => v.SecretId == fresh).Select(v => v.Number).Order());
+        Assert.Equal([1, 2, 3, 4], versions.Where(v => v.SecretId == edited).Select(v => v.Number).Order());
+        var stored = await SecretsAsync();
+        Assert.Equal(2, stored["FRESH"].Version);
+        Assert.Equal(4, stored["EDITED"].Version);
+        var history = await _app.WithServiceAsync<SecretService, Result<ValueHistoryView>>(s => s.HistoryAsync(Actor(_mia), edited, SecretEnvironment.Development));
+        Assert.Equal(SecretMask.For("imported-edited-5678"), history.Value!.Versions[0].Mask);
+    }
+
+    [Fact]
     public async Task Apply_SecretChangedSincePreview_WritesNothingAndNamesIt()
     {
         await SeedAsync();
