@@ -24,6 +24,31 @@ public sealed class LayoutBrowserTests(BrowserApp browser) : IClassFixture<Brows
     [BrowserFact]
     public Task EveryPage_Phone_FitsTheWidthHasReachableNavigationAndPassesAxe() => SweepAsync(390, 844);
 
+    /// <summary>Between the phone and the desktop sweeps, and beyond them: no page scrolls sideways at any common width.</summary>
+    [BrowserFact]
+    public async Task EveryPage_From360To1920Pixels_NeverScrollsSideways()
+    {
+        await EnsureSetUpAsync();
+        var failures = new List<string>();
+        foreach (var width in new[] { 360, 600, 768, 1024, 1280, 1920 })
+        {
+            var page = await SignInAsync("owner@acme.test", width, 900);
+            foreach (var path in SuperAdminPages)
+            {
+                await page.GotoAsync(path);
+                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                var (scroll, client) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"),
+                    await page.EvaluateAsync<int>("() => document.documentElement.clientWidth"));
+                if (scroll > client) failures.Add($"{path} at {width} px: the page is {scroll} px wide in a {client} px window");
+            }
+
+            await page.Context.CloseAsync();
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        browser.AssertNoConsoleErrors();
+    }
+
     private async Task SweepAsync(int width, int height)
     {
         var owner = await EnsureSetUpAsync();
