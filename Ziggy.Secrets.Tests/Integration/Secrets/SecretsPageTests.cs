@@ -216,6 +216,26 @@ public class SecretsPageTests : IDisposable
     }
 
     [Fact]
+    public async Task Toasts_OfPlainPostsNoPageEverShows_AreCappedSoTheCookieStaysSmall()
+    {
+        var (_, session) = await OwnerAsync();
+        // A script creating secrets with plain form posts, never opening the page the redirects lead to.
+        var form = (await session.GetPageAsync("/Secrets?handler=New")).Form("#secret-form");
+        for (var i = 0; i < 40; i++)
+        {
+            var response = await session.SubmitAsync(form, new() { ["Input.Name"] = $"SCRIPTED_{i:D2}", ["Input.Development"] = $"value-{i:D2}-abcdef" }, htmx: false);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        var page = await session.GetPageAsync("/Secrets");
+        var shown = page.QuerySelectorAll("#toasts .toast-text").Select(t => t.TextContent).ToList();
+        Assert.Equal(Enumerable.Range(40 - Ziggy.Secrets.Web.Pages.Shared.Toasts.MaxWaiting, Ziggy.Secrets.Web.Pages.Shared.Toasts.MaxWaiting)
+            .Select(i => $"Secret SCRIPTED_{i:D2} created."), shown);
+        // Taken once: the next page shows none.
+        Assert.Empty((await session.GetPageAsync("/Secrets")).QuerySelectorAll("#toasts .toast-text"));
+    }
+
+    [Fact]
     public async Task Save_RemoveValue_DeletesOnlyThatEnvironment()
     {
         var (_, session) = await OwnerAsync();

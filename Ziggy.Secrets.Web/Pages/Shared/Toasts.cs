@@ -26,6 +26,9 @@ public static class Toasts
     private const string TempDataKey = "ziggy-toasts";
     private static readonly object PendingKey = new();
 
+    /// <summary>The most toasts kept for the next page of a plain request.</summary>
+    public const int MaxWaiting = 5;
+
     public static void Say(HttpContext context, string message, ToastKind kind = ToastKind.Success)
     {
         var toast = new Toast(message, kind);
@@ -49,6 +52,9 @@ public static class Toasts
         var tempData = context.RequestServices.GetRequiredService<ITempDataDictionaryFactory>().GetTempData(context);
         var saved = tempData.Peek(TempDataKey) is string json ? JsonSerializer.Deserialize<List<Toast>>(json) ?? [] : [];
         saved.Add(toast);
+        // A client that posts without ever opening a page (a script) never takes them: keep the newest few, so the
+        // TempData cookie stays small.
+        if (saved.Count > MaxWaiting) saved.RemoveRange(0, saved.Count - MaxWaiting);
         tempData[TempDataKey] = JsonSerializer.Serialize(saved);
     }
 
