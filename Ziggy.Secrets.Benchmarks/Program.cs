@@ -27,7 +27,7 @@ var seconds = Arg("--seconds", 10);
 var connections = Arg("--connections", Environment.ProcessorCount);
 // Rounds of the import scenario that create 5,000 secrets each (an updating round follows them).
 var importRounds = Arg("--import-rounds", 3);
-// --only grid,page,edit,save,api,browser,import,resolve,decrypts runs a subset; --pause waits after seeding so a profiler can attach.
+// --only grid,page,edit,save,api,integration,browser,import,resolve,decrypts runs a subset; --pause waits after seeding so a profiler can attach.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
@@ -47,8 +47,18 @@ if (Arg("--organizations", 0) is > 0 and var organizations)
     Run("dotnet", ["publish", Path.Combine(root, "Ziggy.Secrets.Web"), "-c", "Release", "-o", publishedApp, "-v", "q", "-nologo"]);
     try
     {
-        var scaleTargets = await OrganizationScale.RunAsync(publishedApp, new ScaleOptions(organizations, Arg("--secrets-per-organization", 1000),
-            dataRoot, args.Contains("--reuse"), connections, duration));
+        List<Target> scaleTargets;
+        try
+        {
+            scaleTargets = await OrganizationScale.RunAsync(publishedApp, new ScaleOptions(organizations, Arg("--secrets-per-organization", 1000),
+                dataRoot, args.Contains("--reuse"), connections, duration));
+        }
+        catch (InvalidOperationException refused)
+        {
+            Console.Error.WriteLine(refused.Message);
+            return 2;
+        }
+
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; load average {loadAtStart} at the start, {LoadAverage()} at the end.");
         Console.WriteLine();
@@ -188,6 +198,15 @@ try
         results.Add((apiRead, bareApi));
     }
 
+    IntegrationFigures? integration = null;
+    if (Wants("integration"))
+    {
+        // Three secrets' Production values as seeded above: in the URL's query, a header and the body.
+        integration = await IntegrationScenario.RunAsync(http, ids.Take(3).Select((_, i) => ($"SECRET_{i:D5}", $"sk_live_{i:D5}_{new string('p', 40)}")).ToList(),
+            connections, duration);
+        results.Add((integration.Run, integration.Direct));
+    }
+
     var random = new Random(1);
     if (Wants("edit"))
     {
@@ -321,7 +340,7 @@ try
     Console.WriteLine();
     Console.WriteLine("Targets:");
     Console.WriteLine();
-    Console.WriteLine(Targets.ToMarkdown(TargetsOf(rowsChanged, rowsUnchanged, editPartial, save, bareSave, apiRead, bareApi, visits, ids.Length, peakRss, peakRssBeforeImport, decrypts, imports)));
+    Console.WriteLine(Targets.ToMarkdown(TargetsOf(rowsChanged, rowsUnchanged, editPartial, save, bareSave, apiRead, bareApi, visits, ids.Length, peakRss, peakRssBeforeImport, decrypts, imports, integration)));
 }
 finally
 {
@@ -348,6 +367,8 @@ Process StartApp()
             ["Logging__LogLevel__Default"] = "Warning",
             // The per-token rate limit would otherwise refuse the API scenario's load after its first minute's allowance.
             ["Ziggy__Api__RequestsPerMinute"] = "100000000",
+            // The integration scenario's stub listens on loopback, which integrations may reach only when allowed.
+            ["Ziggy__Integrations__AllowPrivateNetworks"] = "true",
         },
     })!;
     started.OutputDataReceived += (_, _) => { };
@@ -361,7 +382,7 @@ int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Fir
 
 static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figures? editPartial, Figures? save, Figures? bareSave, Figures? apiRead, Figures? bareApi,
     IReadOnlyList<(string Label, BrowserFigures Figures)> visits, int secrets, double peakRss, double peakRssBeforeImport,
-    DecryptFigures? decrypts, ImportFigures? imports)
+    DecryptFigures? decrypts, ImportFigures? imports, IntegrationFigures? integration)
 {
     static string Failures(Figures f) => f.Errors == 0 ? "" : $", {f.Errors:N0} failed";
     var targets = new List<Target>();
@@ -407,6 +428,11 @@ static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figu
         ? new Target("Decrypts while listing, opening and saving", "0", $"{d.WhileListingOpeningSaving}{(d.CounterCounts ? "" : " (the counter did not count the resolve)")}",
             d.WhileListingOpeningSaving == 0 && d.CounterCounts)
         : Target.NotMeasured("Decrypts while listing, opening and saving", "0"));
+    targets.Add(integration is { } run
+        ? new Target("Integration run overhead over the direct HttpClient call", "< 2 ms at p50",
+            $"{run.OverheadMs:N2} ms (run p50 {run.Run.P50Ms:N2} ms, direct p50 {run.Direct.P50Ms:N2} ms){Failures(run.Run)}",
+            run.OverheadMs < 2 && run.Run.Errors == 0 && run.Direct.Errors == 0)
+        : Target.NotMeasured("Integration run overhead over the direct HttpClient call", "< 2 ms at p50"));
     targets.AddRange(ImportTargets(imports));
     return targets;
 }
