@@ -430,7 +430,7 @@ static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figu
         : Target.NotMeasured("Decrypts while listing, opening and saving", "0"));
     targets.Add(integration is { } run
         ? new Target("Integration run overhead over the direct HttpClient call", "< 2 ms at p50",
-            $"{run.OverheadMs:N2} ms (run p50 {run.Run.P50Ms:N2} ms, direct p50 {run.Direct.P50Ms:N2} ms){Failures(run.Run)}",
+            $"{run.OverheadMs:N2} ms (run p50 {run.Run.P50Ms:N2} ms, direct p50 {run.Direct.P50Ms:N2} ms; the app's own outbound time, median {run.OutboundMedianMs:N0} ms){Failures(run.Run)}",
             run.OverheadMs < 2 && run.Run.Errors == 0 && run.Direct.Errors == 0)
         : Target.NotMeasured("Integration run overhead over the direct HttpClient call", "< 2 ms at p50"));
     targets.AddRange(ImportTargets(imports));
