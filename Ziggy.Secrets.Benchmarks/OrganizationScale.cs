@@ -131,29 +131,46 @@ public static class OrganizationScale
     {
         Console.WriteLine($"Measuring with {label}...");
         await using var app = await RunningApp.StartAsync(published, folder);
-        var http = app.Http;
+        await SignInAsync(app.Http);
+        var figures = await ScenariosAsync([app.Http], options);
+        return new Phase(figures, PeakRssMb(app.Process.Id));
+    }
+
+    /// <summary>Signs in as the owner of the organization /Setup made; a client sharing the cookies is signed in too.</summary>
+    public static async Task SignInAsync(HttpClient http)
+    {
         var signIn = await Document(http, "/Account/SignIn");
         await Post(http, signIn, "form[method=post]", new() { ["Input.Email"] = OrganizationSeeder.OwnerEmail(0), ["Input.Password"] = OrganizationSeeder.Password });
-        using (var secretsPage = await http.GetAsync("/Secrets"))
-            if (secretsPage.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Signing in as {OrganizationSeeder.OwnerEmail(0)} failed: /Secrets answered {(int)secretsPage.StatusCode}.");
+        using var secretsPage = await http.GetAsync("/Secrets");
+        if (secretsPage.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Signing in as {OrganizationSeeder.OwnerEmail(0)} failed: /Secrets answered {(int)secretsPage.StatusCode}.");
+    }
+
+    /// <summary>
+    /// Grid rows (200 and 304), the edit partial, a save and an API read, by signed-in <paramref name="clients"/>:
+    /// connection c sends its requests through client c modulo their count, so that several app instances share the load.
+    /// </summary>
+    public static async Task<List<Figures>> ScenariosAsync(IReadOnlyList<HttpClient> clients, ScaleOptions options)
+    {
+        var http = clients[0];
+        HttpClient Of(int connection) => clients[connection % clients.Count];
         var token = (await Document(http, "/Secrets")).QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
         var ids = JsonDocument.Parse(await http.GetStringAsync("/Secrets?handler=Rows")).RootElement.EnumerateArray()
             .Select(r => (Id: r.GetProperty("id").GetString()!, Name: r.GetProperty("name").GetString()!)).ToArray();
         var (connections, duration) = (options.Connections, options.Duration);
         var figures = new List<Figures>
         {
-            await LoadClient.RunAsync($"Grid rows, changed: 200 ({ids.Length:N0} secrets)", connections, duration, _ => Fetch(http, "/Secrets?handler=Rows")),
+            await LoadClient.RunAsync($"Grid rows, changed: 200 ({ids.Length:N0} secrets)", connections, duration, c => Fetch(Of(c), "/Secrets?handler=Rows")),
         };
         var tags = new EntityTagHeaderValue?[connections];
-        figures.Add(await LoadClient.RunAsync("Grid rows, unchanged: 304", connections, duration, c => Revalidate(http, "/Secrets?handler=Rows", tags, c)));
+        figures.Add(await LoadClient.RunAsync("Grid rows, unchanged: 304", connections, duration, c => Revalidate(Of(c), "/Secrets?handler=Rows", tags, c)));
         var random = new Random(1);
-        figures.Add(await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, _ => Fetch(http, $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)].Id}", htmx: true)));
+        figures.Add(await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, c => Fetch(Of(c), $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)].Id}", htmx: true)));
 
         var versions = new int[connections];
         for (var c = 0; c < connections; c++) versions[c] = await Version(http, ids[c].Id);
         figures.Add(await LoadClient.RunAsync("Save one value", connections, duration, async c =>
         {
-            using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/Secrets?handler=Save&id={ids[c].Id}")
+            using var response = await Of(c).SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/Secrets?handler=Save&id={ids[c].Id}")
             {
                 Headers = { { "HX-Request", "true" } },
                 Content = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -168,12 +185,21 @@ public static class OrganizationScale
             return LoadClient.Expect(response.IsSuccessStatusCode);
         }));
 
-        using var api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
+        var accessToken = await AccessTokenAsync(http, ids.Take(10).Select(i => i.Id));
+        var apis = clients.Select(client => new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
         {
-            BaseAddress = http.BaseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", await AccessTokenAsync(http, ids.Take(10).Select(i => i.Id))) },
-        };
-        figures.Add(await LoadClient.RunAsync("API read, 10-secret token scope", connections, duration, _ => Fetch(api, "/api/v1/secrets")));
-        return new Phase(figures, PeakRssMb(app.Process.Id));
+            BaseAddress = client.BaseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", accessToken) },
+        }).ToList();
+        try
+        {
+            figures.Add(await LoadClient.RunAsync("API read, 10-secret token scope", connections, duration, c => Fetch(apis[c % apis.Count], "/api/v1/secrets")));
+        }
+        finally
+        {
+            apis.ForEach(a => a.Dispose());
+        }
+
+        return figures;
     }
 
     /// <summary>A token for these secrets' Production values, made through the Access tokens form as a user makes one.</summary>
@@ -209,10 +235,10 @@ public sealed class RunningApp : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<RunningApp> StartAsync(string published, string dataFolder)
+    public static async Task<RunningApp> StartAsync(string published, string dataFolder, IReadOnlyDictionary<string, string>? settings = null, CookieContainer? cookies = null)
     {
         var baseUrl = $"http://127.0.0.1:{FreePort()}";
-        var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(published, "Ziggy.Secrets.Web.dll")])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(published, "Ziggy.Secrets.Web.dll")])
         {
             WorkingDirectory = published, RedirectStandardOutput = true, RedirectStandardError = true,
             Environment =
@@ -220,12 +246,14 @@ public sealed class RunningApp : IAsyncDisposable
                 ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ZIGGY_DATA_DIR"] = dataFolder,
                 ["Logging__LogLevel__Default"] = "Warning", ["Ziggy__Api__RequestsPerMinute"] = "100000000",
             },
-        })!;
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), MaxConnectionsPerServer = 64 })
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer(), MaxConnectionsPerServer = 64 })
         {
             BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60),
         };

@@ -50,7 +50,9 @@ if (Arg("--organizations", 0) is > 0 and var organizations)
         List<Target> scaleTargets;
         try
         {
-            scaleTargets = await OrganizationScale.RunAsync(publishedApp, new ScaleOptions(organizations, Arg("--secrets-per-organization", 1000),
+            // --postgres: the same scenarios on a throwaway PostgreSQL cluster, two app instances beside one (no --reuse).
+            Func<string, ScaleOptions, Task<List<Target>>> scale = args.Contains("--postgres") ? PostgresScale.RunAsync : OrganizationScale.RunAsync;
+            scaleTargets = await scale(publishedApp, new ScaleOptions(organizations, Arg("--secrets-per-organization", 1000),
                 dataRoot, args.Contains("--reuse"), connections, duration));
         }
         catch (InvalidOperationException refused)

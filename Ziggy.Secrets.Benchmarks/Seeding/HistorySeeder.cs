@@ -18,10 +18,13 @@ namespace Ziggy.Secrets.Benchmarks.Seeding;
 public static class HistorySeeder
 {
     /// <summary>The app's services on <paramref name="dataPath"/>, as its Program.cs composes them; dispose after use.</summary>
-    public static (ServiceProvider Services, IDisposable MasterKey) Compose(string dataPath)
+    public static (ServiceProvider Services, IDisposable MasterKey) Compose(string dataPath) => Compose(dataPath, new Dictionary<string, string?>());
+
+    /// <summary>As <see cref="Compose(string)"/>, with these settings (a PostgreSQL database, a master key) and no others.</summary>
+    public static (ServiceProvider Services, IDisposable MasterKey) Compose(string dataPath, IDictionary<string, string?> settings)
     {
-        // Empty on purpose: no ZIGGY_* variable of the machine can point the seeding at another database or master key.
-        var configuration = new ConfigurationBuilder().Build();
+        // Only the given settings: no ZIGGY_* variable of the machine can point the seeding at another database or master key.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         if (DataFolder.Prepare(dataPath) is { } folderError) throw new InvalidOperationException(folderError);
         var (database, databaseError) = DatabaseSettings.From(configuration);
         var (masterKey, keyError) = CryptoRegistration.LoadMasterKey(configuration, dataPath, NullLogger.Instance);
