@@ -46,8 +46,16 @@ public static class AppHttp
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (htmx) request.Headers.Add("HX-Request", "true");
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        if (response.StatusCode != HttpStatusCode.OK) FailedAnswers.AddOrUpdate($"{(int)response.StatusCode} to GET {url.Split('?')[0]}", 1, (_, n) => n + 1);
         return LoadClient.Expect(response.StatusCode == HttpStatusCode.OK);
     }
+
+    /// <summary>How many answers other than 200 each GET sent by <see cref="Fetch"/> got, by status and path.</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> FailedAnswers = new();
+
+    /// <summary>The failed answers <see cref="Fetch"/> saw, for a report: empty when there were none.</summary>
+    public static string FailedAnswersLine() =>
+        FailedAnswers.IsEmpty ? "" : "Failed answers: " + string.Join(", ", FailedAnswers.OrderBy(f => f.Key).Select(f => $"{f.Value:N0} x {f.Key}")) + ".";
 
     // 304 is the expected answer; a 200 is a good answer but a full one, and its ETag is the one to send next time.
     public static async Task<Answer> Revalidate(HttpClient http, string url, EntityTagHeaderValue?[] etags, int connection)

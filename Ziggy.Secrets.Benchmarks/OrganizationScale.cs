@@ -53,6 +53,7 @@ public static class OrganizationScale
 
         Console.WriteLine();
         Console.WriteLine($"Peak RSS of the app process: {single.PeakRssMb:N0} MB with 1 organization, {shared.PeakRssMb:N0} MB with {options.Organizations:N0}.");
+        if (FailedAnswersLine() is { Length: > 0 } failed) Console.WriteLine(failed);
         return targets;
     }
 

@@ -81,6 +81,7 @@ public static class PostgresScale
 
         Console.WriteLine();
         Console.WriteLine($"Peak RSS of the app processes: {PeakRssMb(one.Process.Id):N0} MB and {PeakRssMb(two.Process.Id):N0} MB.");
+        if (FailedAnswersLine() is { Length: > 0 } failed) Console.WriteLine(failed);
         return targets;
     }
 }
