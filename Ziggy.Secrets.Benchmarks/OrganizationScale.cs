@@ -13,7 +13,10 @@ using static Ziggy.Secrets.Benchmarks.AppHttp;
 namespace Ziggy.Secrets.Benchmarks;
 
 /// <summary>The options of a run at scale: how many organizations of how many secrets, and where the seeded data lives.</summary>
-public sealed record ScaleOptions(int Organizations, int SecretsPerOrganization, string DataRoot, bool Reuse, int Connections, TimeSpan Duration);
+/// <param name="LargeSecrets">Secrets of the one large organization added beside the others (none when 0).</param>
+/// <param name="LargeVersions">History versions of each of its values.</param>
+public sealed record ScaleOptions(int Organizations, int SecretsPerOrganization, string DataRoot, bool Reuse, int Connections, TimeSpan Duration,
+    int LargeSecrets, int LargeVersions);
 
 /// <summary>
 /// Growth with the number of organizations: the same scenarios (grid rows 200 and 304, the edit partial, a save, an API
@@ -31,7 +34,8 @@ public static class OrganizationScale
         var seeding = await SeedAsync(published, options, one, many);
 
         var single = await MeasureAsync(published, one, "1 organization", options);
-        var shared = await MeasureAsync(published, many, $"{options.Organizations:N0} organizations", options);
+        var shared = await MeasureAsync(published, many, $"{options.Organizations:N0} organizations", options,
+            options.LargeSecrets > 0 ? OrganizationSeeder.OwnerEmail(options.Organizations) : null);
 
         Console.WriteLine();
         Console.WriteLine($"Organizations: the same organization of {options.SecretsPerOrganization:N0} secrets alone, then beside " +
@@ -51,6 +55,21 @@ public static class OrganizationScale
                 $"{ratio:N2}x ({a.P50Ms:N2} -> {b.P50Ms:N2} ms){(wrong == 0 ? "" : $", {wrong:N0} failed or not as expected")}", ratio <= 1.5 && wrong == 0));
         }
 
+        if (shared.Large.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"The large organization, beside the {options.Organizations:N0} others:");
+            Console.WriteLine();
+            Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | not as expected | failed |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var f in shared.Large) Console.WriteLine($"| {f.Scenario} | {f.RequestsPerSecond:N0} | {f.P50Ms:N2} | {f.P99Ms:N2} | {f.Unexpected:N0} | {f.Errors:N0} |");
+            var (changed, unchanged) = (shared.Large[0], shared.Large[1]);
+            targets.Add(new Target($"{options.LargeSecrets:N0}-secret organization: grid rows, changed (200)", "p50 < 50 ms",
+                $"p50 {changed.P50Ms:N2} ms{(changed.Errors == 0 ? "" : $", {changed.Errors:N0} failed")}", changed.P50Ms < 50 && changed.Errors == 0));
+            targets.Add(new Target($"{options.LargeSecrets:N0}-secret organization: grid rows, unchanged (304)", "p50 < 15 ms, every answer 304",
+                $"p50 {unchanged.P50Ms:N2} ms, {unchanged.Unexpected:N0} of {unchanged.Requests:N0} not 304", unchanged.P50Ms < 15 && unchanged.Unexpected == 0 && unchanged.Errors == 0));
+        }
+
         Console.WriteLine();
         Console.WriteLine($"Peak RSS of the app process: {single.PeakRssMb:N0} MB with 1 organization, {shared.PeakRssMb:N0} MB with {options.Organizations:N0}.");
         if (FailedAnswersLine() is { Length: > 0 } failed) Console.WriteLine(failed);
@@ -66,9 +85,11 @@ public static class OrganizationScale
                 throw new InvalidOperationException($"{options.DataRoot} already holds data: pass --reuse to use it, or name an empty or new folder with --data.");
             if (markerOne is null || markerMany is null)
                 throw new InvalidOperationException($"{options.DataRoot} holds no finished seeding (no {SeedMarker.FileName} in both 'one' and 'many'): delete it and seed again.");
-            if (!markerOne.Holds(1, options.SecretsPerOrganization) || !markerMany.Holds(options.Organizations, options.SecretsPerOrganization))
-                throw new InvalidOperationException($"{options.DataRoot} was seeded with {markerMany.Organizations:N0} organizations of {markerMany.SecretsPerOrganization:N0} secrets, " +
-                                                    $"not the {options.Organizations:N0} of {options.SecretsPerOrganization:N0} asked for: pass those sizes, or another --data folder.");
+            if (!markerOne.Holds(1, options.SecretsPerOrganization, 0, 0) ||
+                !markerMany.Holds(options.Organizations, options.SecretsPerOrganization, options.LargeSecrets, options.LargeVersions))
+                throw new InvalidOperationException($"{options.DataRoot} was seeded with {markerMany.Organizations:N0} organizations of {markerMany.SecretsPerOrganization:N0} secrets and a large one of " +
+                                                    $"{markerMany.LargeSecrets:N0} secrets with {markerMany.LargeVersions} versions, not the {options.Organizations:N0} of {options.SecretsPerOrganization:N0} " +
+                                                    $"and {options.LargeSecrets:N0} with {options.LargeVersions} asked for: pass those sizes, or another --data folder.");
             return $"Reused {options.DataRoot}: seeded earlier at {markerMany.Values / markerMany.SeedingSeconds:N0} values/s in {markerMany.SeedingSeconds:N0} s; " +
                    $"database {DatabaseMb(many):N0} MB.";
         }
@@ -103,16 +124,28 @@ public static class OrganizationScale
             File.Copy(file, Path.Combine(many, Path.GetFileName(file)));
         foreach (var directory in Directory.EnumerateDirectories(one)) CopyDirectory(directory, Path.Combine(many, Path.GetFileName(directory)));
         clock.Restart();
+        var history = 0L;
         (services, masterKey) = HistorySeeder.Compose(many);
         using (masterKey)
         await using (services)
+        {
             values = await OrganizationSeeder.AddOrganizationsAsync(services, 1, options.Organizations - 1, options.SecretsPerOrganization, Console.Out);
+            if (options.LargeSecrets > 0)
+            {
+                Console.WriteLine($"Seeding one organization of {options.LargeSecrets:N0} secrets with {options.LargeVersions} versions behind every value...");
+                values += await OrganizationSeeder.AddOrganizationsAsync(services, options.Organizations, 1, options.LargeSecrets, Console.Out);
+                var large = await OrganizationSeeder.OrganizationOfAsync(services, OrganizationSeeder.OwnerEmail(options.Organizations));
+                history = await HistorySeeder.SeedAsync(services, options.LargeVersions, Console.Out, large);
+            }
+        }
+
         OrganizationSeeder.Release();
         var seconds = clock.Elapsed.TotalSeconds;
-        new SeedMarker(options.Organizations, options.SecretsPerOrganization, values, seconds).Write(many);
+        new SeedMarker(options.Organizations, options.SecretsPerOrganization, values, seconds, options.LargeSecrets, options.LargeVersions).Write(many);
         var rate = values / seconds;
         var full = 1000L * 1000 * 3;
-        return $"Seeded {values:N0} values at {rate:N0} values/s in {seconds:N0} s (so 1,000 x 1,000 would take about {full / rate / 60:N0} min); " +
+        return $"Seeded {values:N0} values at {rate:N0} values/s in {seconds:N0} s, history versions included ({history:N0} of them; " +
+               $"1,000 x 1,000 would take about {full / rate / 60:N0} min at that rate); " +
                $"database {DatabaseMb(many):N0} MB.";
     }
 
@@ -126,24 +159,42 @@ public static class OrganizationScale
     private static double DatabaseMb(string folder) =>
         Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f).Contains(".db", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length) / 1024.0 / 1024;
 
-    private sealed record Phase(List<Figures> Figures, double PeakRssMb);
+    private sealed record Phase(List<Figures> Figures, double PeakRssMb, List<Figures> Large);
 
-    private static async Task<Phase> MeasureAsync(string published, string folder, string label, ScaleOptions options)
+    private static async Task<Phase> MeasureAsync(string published, string folder, string label, ScaleOptions options, string? largeOwner = null)
     {
         Console.WriteLine($"Measuring with {label}...");
         await using var app = await RunningApp.StartAsync(published, folder);
         await SignInAsync(app.Http);
         var figures = await ScenariosAsync([app.Http], options);
-        return new Phase(figures, PeakRssMb(app.Process.Id));
+        var large = new List<Figures>();
+        if (largeOwner is not null)
+        {
+            // A client of its own: the large organization's owner signs in with cookies of their own.
+            using var owner = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), MaxConnectionsPerServer = 64 })
+            {
+                BaseAddress = app.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60),
+            };
+            await SignInAsync(owner, largeOwner);
+            var ids = JsonDocument.Parse(await owner.GetStringAsync("/Secrets?handler=Rows")).RootElement.GetArrayLength();
+            large.Add(await LoadClient.RunAsync($"Grid rows, changed: 200 ({ids:N0} secrets, {options.LargeVersions} versions each)", options.Connections, options.Duration,
+                _ => Fetch(owner, "/Secrets?handler=Rows")));
+            var tags = new EntityTagHeaderValue?[options.Connections];
+            large.Add(await LoadClient.RunAsync($"Grid rows, unchanged: 304 ({ids:N0} secrets)", options.Connections, options.Duration,
+                c => Revalidate(owner, "/Secrets?handler=Rows", tags, c)));
+        }
+
+        return new Phase(figures, PeakRssMb(app.Process.Id), large);
     }
 
     /// <summary>Signs in as the owner of the organization /Setup made; a client sharing the cookies is signed in too.</summary>
-    public static async Task SignInAsync(HttpClient http)
+    public static async Task SignInAsync(HttpClient http, string? email = null)
     {
+        email ??= OrganizationSeeder.OwnerEmail(0);
         var signIn = await Document(http, "/Account/SignIn");
-        await Post(http, signIn, "form[method=post]", new() { ["Input.Email"] = OrganizationSeeder.OwnerEmail(0), ["Input.Password"] = OrganizationSeeder.Password });
+        await Post(http, signIn, "form[method=post]", new() { ["Input.Email"] = email, ["Input.Password"] = OrganizationSeeder.Password });
         using var secretsPage = await http.GetAsync("/Secrets");
-        if (secretsPage.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Signing in as {OrganizationSeeder.OwnerEmail(0)} failed: /Secrets answered {(int)secretsPage.StatusCode}.");
+        if (secretsPage.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Signing in as {email} failed: /Secrets answered {(int)secretsPage.StatusCode}.");
     }
 
     /// <summary>

@@ -48,7 +48,8 @@ public static class HistorySeeder
     /// older values, one a day, then the current value as the newest (as <see cref="ValueHistory"/> numbers them), written
     /// in batches with progress printed. The versions a secret already has (its creation wrote one) are replaced.
     /// </summary>
-    public static async Task<long> SeedAsync(IServiceProvider services, int versions, TextWriter progress)
+    /// <param name="organizationId">Only this organization's secrets; every organization's when null.</param>
+    public static async Task<long> SeedAsync(IServiceProvider services, int versions, TextWriter progress, Guid? organizationId = null)
     {
         if (versions < 2) return 0;
         var cipher = services.GetRequiredService<ISecretCipher>();
@@ -56,7 +57,7 @@ public static class HistorySeeder
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
-            ids = await db.Secrets.Select(s => s.Id).ToListAsync();
+            ids = await db.Secrets.Where(s => organizationId == null || s.OrganizationId == organizationId).Select(s => s.Id).ToListAsync();
         }
 
         var written = 0L;

@@ -131,6 +131,14 @@ public static class OrganizationSeeder
         return written;
     }
 
+    /// <summary>The organization whose owner signs in with <paramref name="email"/>.</summary>
+    public static async Task<Guid> OrganizationOfAsync(IServiceProvider services, string email)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
+        return await db.Users.Where(u => u.Email == email).Select(u => u.OrganizationId).SingleAsync();
+    }
+
     /// <summary>The id of the only organization and of its first user (the one /Setup made).</summary>
     public static async Task<(Guid Organization, Guid Owner)> SetUpOrganizationAsync(IServiceProvider services)
     {
@@ -147,7 +155,7 @@ public static class OrganizationSeeder
 /// What a seeded data folder holds, written beside it once seeding finished, so that a reused folder is known to hold
 /// exactly what a run asks for (a folder without it was not finished and is never reused).
 /// </summary>
-public sealed record SeedMarker(int Organizations, int SecretsPerOrganization, long Values, double SeedingSeconds)
+public sealed record SeedMarker(int Organizations, int SecretsPerOrganization, long Values, double SeedingSeconds, int LargeSecrets = 0, int LargeVersions = 0)
 {
     public const string FileName = "ziggy-bench-seed.json";
 
@@ -156,5 +164,6 @@ public sealed record SeedMarker(int Organizations, int SecretsPerOrganization, l
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this));
 
-    public bool Holds(int organizations, int secretsPerOrganization) => Organizations == organizations && SecretsPerOrganization == secretsPerOrganization;
+    public bool Holds(int organizations, int secretsPerOrganization, int largeSecrets, int largeVersions) =>
+        Organizations == organizations && SecretsPerOrganization == secretsPerOrganization && LargeSecrets == largeSecrets && LargeVersions == largeVersions;
 }
