@@ -13,6 +13,7 @@ using Ziggy.Secrets.Benchmarks;
 using Ziggy.Secrets.Benchmarks.Ceilings;
 using Ziggy.Secrets.Benchmarks.InProcess;
 using Ziggy.Secrets.Benchmarks.Seeding;
+using static Ziggy.Secrets.Benchmarks.AppHttp;
 
 // Whole-app benchmark: the real app in Release on a real port, 10,000 secrets, each scenario beside its ceiling in the
 // same run. The ceilings are served by this process (see BareHost), never by the app. Prints figures, ratios and the
@@ -26,7 +27,7 @@ var seconds = Arg("--seconds", 10);
 var connections = Arg("--connections", Environment.ProcessorCount);
 // Rounds of the import scenario that create 5,000 secrets each (an updating round follows them).
 var importRounds = Arg("--import-rounds", 3);
-// --only grid,page,edit,save,api,browser,import,resolve,decrypts runs a subset; --pause waits after seeding so a profiler can attach.
+// --only grid,page,edit,save,api,integration,browser,import,resolve,decrypts runs a subset; --pause waits after seeding so a profiler can attach.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
@@ -35,6 +36,46 @@ var work = Path.Combine(Path.GetTempPath(), "ziggy-bench-" + Guid.NewGuid().ToSt
 Directory.CreateDirectory(work);
 // Other processes share the cores: the load at the start and the end of the run says how busy the machine was.
 var loadAtStart = LoadAverage();
+
+// --organizations N [--secrets-per-organization M] [--data <folder> [--reuse]]: growth with the number of organizations
+// (see OrganizationScale) instead of the scenarios below.
+if (Arg("--organizations", 0) is > 0 and var organizations)
+{
+    var dataRoot = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault() is { } data ? Path.GetFullPath(data) : Path.Combine(work, "scale");
+    Console.WriteLine("Publishing the app in Release...");
+    var publishedApp = Path.Combine(work, "app");
+    Run("dotnet", ["publish", Path.Combine(root, "Ziggy.Secrets.Web"), "-c", "Release", "-o", publishedApp, "-v", "q", "-nologo"]);
+    try
+    {
+        List<Target> scaleTargets;
+        try
+        {
+            // --postgres: the same scenarios on a throwaway PostgreSQL cluster, two app instances beside one (no --reuse).
+            Func<string, ScaleOptions, Task<List<Target>>> scale = args.Contains("--postgres") ? PostgresScale.RunAsync : OrganizationScale.RunAsync;
+            scaleTargets = await scale(publishedApp, new ScaleOptions(organizations, Arg("--secrets-per-organization", 1000),
+                dataRoot, args.Contains("--reuse"), connections, duration, Arg("--large-organization", 10_000), Arg("--large-versions", 10)));
+        }
+        catch (InvalidOperationException refused)
+        {
+            Console.Error.WriteLine(refused.Message);
+            return 2;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; load average {loadAtStart} at the start, {LoadAverage()} at the end.");
+        Console.WriteLine();
+        Console.WriteLine("Targets:");
+        Console.WriteLine();
+        Console.WriteLine(Targets.ToMarkdown(scaleTargets));
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+    }
+
+    return 0;
+}
 
 // In-process figures first, while nothing else runs: BenchmarkDotNet, the app's own services, no HTTP.
 var resolve = Wants("resolve") ? InProcessFigures.RunResolve() : null;
@@ -157,6 +198,15 @@ try
         apiRead = await LoadClient.RunAsync("API read, 10-secret token scope (Bearer)", connections, duration, _ => Fetch(api, "/api/v1/secrets"));
         bareApi = await LoadClient.RunAsync("bare: the same JSON, no token, database or decryption", connections, duration, _ => Fetch(bare, "/secrets"));
         results.Add((apiRead, bareApi));
+    }
+
+    IntegrationFigures? integration = null;
+    if (Wants("integration"))
+    {
+        // Three secrets' Production values as seeded above: in the URL's query, a header and the body.
+        integration = await IntegrationScenario.RunAsync(http, ids.Take(3).Select((_, i) => ($"SECRET_{i:D5}", $"sk_live_{i:D5}_{new string('p', 40)}")).ToList(),
+            connections, duration);
+        results.Add((integration.Run, integration.Direct));
     }
 
     var random = new Random(1);
@@ -292,7 +342,7 @@ try
     Console.WriteLine();
     Console.WriteLine("Targets:");
     Console.WriteLine();
-    Console.WriteLine(Targets.ToMarkdown(TargetsOf(rowsChanged, rowsUnchanged, editPartial, save, bareSave, apiRead, bareApi, visits, ids.Length, peakRss, peakRssBeforeImport, decrypts, imports)));
+    Console.WriteLine(Targets.ToMarkdown(TargetsOf(rowsChanged, rowsUnchanged, editPartial, save, bareSave, apiRead, bareApi, visits, ids.Length, peakRss, peakRssBeforeImport, decrypts, imports, integration)));
 }
 finally
 {
@@ -319,6 +369,8 @@ Process StartApp()
             ["Logging__LogLevel__Default"] = "Warning",
             // The per-token rate limit would otherwise refuse the API scenario's load after its first minute's allowance.
             ["Ziggy__Api__RequestsPerMinute"] = "100000000",
+            // The integration scenario's stub listens on loopback, which integrations may reach only when allowed.
+            ["Ziggy__Integrations__AllowPrivateNetworks"] = "true",
         },
     })!;
     started.OutputDataReceived += (_, _) => { };
@@ -332,7 +384,7 @@ int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Fir
 
 static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figures? editPartial, Figures? save, Figures? bareSave, Figures? apiRead, Figures? bareApi,
     IReadOnlyList<(string Label, BrowserFigures Figures)> visits, int secrets, double peakRss, double peakRssBeforeImport,
-    DecryptFigures? decrypts, ImportFigures? imports)
+    DecryptFigures? decrypts, ImportFigures? imports, IntegrationFigures? integration)
 {
     static string Failures(Figures f) => f.Errors == 0 ? "" : $", {f.Errors:N0} failed";
     var targets = new List<Target>();
@@ -378,6 +430,11 @@ static List<Target> TargetsOf(Figures? rowsChanged, Figures? rowsUnchanged, Figu
         ? new Target("Decrypts while listing, opening and saving", "0", $"{d.WhileListingOpeningSaving}{(d.CounterCounts ? "" : " (the counter did not count the resolve)")}",
             d.WhileListingOpeningSaving == 0 && d.CounterCounts)
         : Target.NotMeasured("Decrypts while listing, opening and saving", "0"));
+    targets.Add(integration is { } run
+        ? new Target("Integration run overhead over the direct HttpClient call", "< 2 ms at p50",
+            $"{run.OverheadMs:N2} ms (run p50 {run.Run.P50Ms:N2} ms, direct p50 {run.Direct.P50Ms:N2} ms; the app's own outbound time, median {run.OutboundMedianMs:N0} ms){Failures(run.Run)}",
+            run.OverheadMs < 2 && run.Run.Errors == 0 && run.Direct.Errors == 0)
+        : Target.NotMeasured("Integration run overhead over the direct HttpClient call", "< 2 ms at p50"));
     targets.AddRange(ImportTargets(imports));
     return targets;
 }
@@ -424,74 +481,6 @@ static void Run(string file, string[] arguments)
     using var process = Process.Start(new ProcessStartInfo(file, arguments))!;
     process.WaitForExit();
     if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed.");
-}
-
-static int FreePort()
-{
-    var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    return port;
-}
-
-static async Task<bool> Healthy(HttpClient http)
-{
-    try { return (await http.GetAsync("/healthz")).IsSuccessStatusCode; }
-    catch (HttpRequestException) { return false; }
-}
-
-static async Task<IHtmlDocument> Document(HttpClient http, string url)
-{
-    var html = await http.GetStringAsync(url);
-    return (IHtmlDocument)await BrowsingContext.New(Configuration.Default).OpenAsync(r => r.Content(html).Address(new Uri(http.BaseAddress!, url)));
-}
-
-static async Task Post(HttpClient http, IHtmlDocument page, string selector, Dictionary<string, string> values)
-{
-    var form = page.QuerySelector<IHtmlFormElement>(selector)!;
-    var fields = form.Elements.OfType<IHtmlInputElement>().Where(e => e.Name is not null && e.Type == "hidden").ToDictionary(e => e.Name!, e => e.Value);
-    foreach (var (k, v) in values) fields[k] = v;
-    using var response = await http.PostAsync(form.Action, new FormUrlEncodedContent(fields));
-}
-
-static async Task<Answer> Fetch(HttpClient http, string url, bool htmx = false)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Get, url);
-    if (htmx) request.Headers.Add("HX-Request", "true");
-    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-    return LoadClient.Expect(response.StatusCode == HttpStatusCode.OK);
-}
-
-// 304 is the expected answer; a 200 is a good answer but a full one, and its ETag is the one to send next time.
-static async Task<Answer> Revalidate(HttpClient http, string url, EntityTagHeaderValue?[] etags, int connection)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Get, url);
-    if (etags[connection] is { } etag) request.Headers.IfNoneMatch.Add(etag);
-    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-    if (response.StatusCode == HttpStatusCode.NotModified) return Answer.Expected;
-    if (response.StatusCode != HttpStatusCode.OK) return Answer.Failed;
-    etags[connection] = response.Headers.ETag;
-    return Answer.Unexpected;
-}
-
-static async Task<int> EditPartialLength(HttpClient http, string id)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Get, $"/Secrets?handler=Edit&id={id}") { Headers = { { "HX-Request", "true" } } };
-    using var response = await http.SendAsync(request);
-    return (await response.Content.ReadAsByteArrayAsync()).Length;
-}
-
-static async Task<int> Version(HttpClient http, string id)
-{
-    var html = await http.GetStringAsync($"/Secrets?handler=Edit&id={id}");
-    return int.Parse(Regex.Match(html, "name=\"Input.Version\" value=\"(\\d+)\"").Groups[1].Value, CultureInfo.InvariantCulture);
-}
-
-static double PeakRssMb(int pid)
-{
-    var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-    return line is null ? double.NaN : double.Parse(Regex.Match(line, "\\d+").Value, CultureInfo.InvariantCulture) / 1024;
 }
 
 // The save's floor measured like a scenario: warmed up, then one-row transactions back to back for the same time.

@@ -18,10 +18,13 @@ namespace Ziggy.Secrets.Benchmarks.Seeding;
 public static class HistorySeeder
 {
     /// <summary>The app's services on <paramref name="dataPath"/>, as its Program.cs composes them; dispose after use.</summary>
-    public static (ServiceProvider Services, IDisposable MasterKey) Compose(string dataPath)
+    public static (ServiceProvider Services, IDisposable MasterKey) Compose(string dataPath) => Compose(dataPath, new Dictionary<string, string?>());
+
+    /// <summary>As <see cref="Compose(string)"/>, with these settings (a PostgreSQL database, a master key) and no others.</summary>
+    public static (ServiceProvider Services, IDisposable MasterKey) Compose(string dataPath, IDictionary<string, string?> settings)
     {
-        // Empty on purpose: no ZIGGY_* variable of the machine can point the seeding at another database or master key.
-        var configuration = new ConfigurationBuilder().Build();
+        // Only the given settings: no ZIGGY_* variable of the machine can point the seeding at another database or master key.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         if (DataFolder.Prepare(dataPath) is { } folderError) throw new InvalidOperationException(folderError);
         var (database, databaseError) = DatabaseSettings.From(configuration);
         var (masterKey, keyError) = CryptoRegistration.LoadMasterKey(configuration, dataPath, NullLogger.Instance);
@@ -45,7 +48,8 @@ public static class HistorySeeder
     /// older values, one a day, then the current value as the newest (as <see cref="ValueHistory"/> numbers them), written
     /// in batches with progress printed. The versions a secret already has (its creation wrote one) are replaced.
     /// </summary>
-    public static async Task<long> SeedAsync(IServiceProvider services, int versions, TextWriter progress)
+    /// <param name="organizationId">Only this organization's secrets; every organization's when null.</param>
+    public static async Task<long> SeedAsync(IServiceProvider services, int versions, TextWriter progress, Guid? organizationId = null)
     {
         if (versions < 2) return 0;
         var cipher = services.GetRequiredService<ISecretCipher>();
@@ -53,7 +57,7 @@ public static class HistorySeeder
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
-            ids = await db.Secrets.Select(s => s.Id).ToListAsync();
+            ids = await db.Secrets.Where(s => organizationId == null || s.OrganizationId == organizationId).Select(s => s.Id).ToListAsync();
         }
 
         var written = 0L;
