@@ -44,6 +44,9 @@ public sealed record SavedSecret(Guid Id, int Version)
 {
     public const string NothingToSaveMessage = "Nothing to save";
 
+    /// <summary>The secret's name as saved.</summary>
+    public string Name { get; init; } = "";
+
     /// <summary>The save changed nothing (no value typed or removed, same name and description): nothing was written.</summary>
     public bool NothingChanged { get; init; }
 }

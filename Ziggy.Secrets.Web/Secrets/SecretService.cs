@@ -238,7 +238,7 @@ public sealed class SecretService(
         if (description != secret.Description) what.Add("description changed");
         if (set.Count > 0) what.Add($"values set: {Environments(set.Select(v => v.Key))}");
         // Nothing changed: no write, no audit event, no new version.
-        if (what.Count == 0 && removed.Count == 0) return (Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { NothingChanged = true }), newest);
+        if (what.Count == 0 && removed.Count == 0) return (Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { Name = secret.Name, NothingChanged = true }), newest);
 
         secret.Name = name;
         secret.Description = description;
@@ -331,14 +331,15 @@ public sealed class SecretService(
     /// Moves the secret to the organization's Trash (<see cref="TrashService"/>): it leaves the grid, the editor and every
     /// name lookup, its name is free again, and its values stay encrypted as they are until it is restored or purged.
     /// </summary>
-    public async Task<Result<Guid>> DeleteAsync(CurrentUser actor, Guid id, string? confirmation)
+    /// <summary>Moves the secret to the Trash; answers its name.</summary>
+    public async Task<Result<string>> DeleteAsync(CurrentUser actor, Guid id, string? confirmation)
     {
         // The server insists on the typed confirmation too: a forged or scripted request cannot skip it.
-        if (confirmation != SecretRules.DeleteConfirmation) return Result<Guid>.Invalid("Confirm", ConfirmDeleteMessage);
+        if (confirmation != SecretRules.DeleteConfirmation) return Result<string>.Invalid("Confirm", ConfirmDeleteMessage);
         return await db.InTransactionAsync(async () =>
         {
             var secret = await LoadAsync(actor, id);
-            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<Guid>.NotFound();
+            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<string>.NotFound();
             MoveToTrash(secret, actor, clock.GetUtcNow());
             try
             {
@@ -346,10 +347,10 @@ public sealed class SecretService(
             }
             catch (DbUpdateConcurrencyException)
             {
-                return Result<Guid>.Conflict("Someone else changed this secret at the same moment. Nothing was deleted: reload it and try again.");
+                return Result<string>.Conflict("Someone else changed this secret at the same moment. Nothing was deleted: reload it and try again.");
             }
 
-            return Result<Guid>.Ok(secret.Id);
+            return Result<string>.Ok(secret.Name);
         });
     }
 
@@ -394,7 +395,7 @@ public sealed class SecretService(
             }
         });
 
-    private static Result<SavedSecret> Saved(Secret secret) => Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version));
+    private static Result<SavedSecret> Saved(Secret secret) => Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { Name = secret.Name });
 
     private static Result<SavedSecret> SavedAtTheSameMoment() =>
         Result<SavedSecret>.Conflict("Someone else saved this secret at the same moment. Your changes were not saved: reload it and try again.");

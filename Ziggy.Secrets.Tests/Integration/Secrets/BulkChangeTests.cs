@@ -238,7 +238,7 @@ public class BulkChangeTests : IAsyncLifetime
     {
         var a = await CreateAsync(_mia, "MIA_A");
         var b = await CreateAsync(_mia, "MIA_B");
-        Assert.True((await _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(Actor(_mia), b, "delete"))).IsOk);
+        Assert.True((await _app.WithServiceAsync<SecretService, Result<string>>(s => s.DeleteAsync(Actor(_mia), b, "delete"))).IsOk);
         using var mia = await _app.SignInAsync("mia@acme.test");
         var before = await SnapshotAsync();
 

@@ -28,7 +28,7 @@ public sealed class TrashFileTests : IDisposable
         };
         var id = (await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.CreateAsync(owner, new SecretDraft(name, "", values)))).Value!.Id;
         var ciphertexts = await _app.WithDbAsync(db => db.SecretValues.Where(v => v.SecretId == id).Select(v => v.Ciphertext).ToListAsync());
-        Assert.True((await _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(owner, id, "delete"))).IsOk);
+        Assert.True((await _app.WithServiceAsync<SecretService, Result<string>>(s => s.DeleteAsync(owner, id, "delete"))).IsOk);
         return (owner, id, ciphertexts);
     }
 

@@ -58,7 +58,7 @@ public class TrashTests : IAsyncLifetime
     }
 
     private async Task TrashAsync(ApplicationUser by, Guid id) =>
-        Assert.True((await _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(Actor(by), id, "delete"))).IsOk);
+        Assert.True((await _app.WithServiceAsync<SecretService, Result<string>>(s => s.DeleteAsync(Actor(by), id, "delete"))).IsOk);
 
     private Task<Secret?> RowAsync(Guid id) =>
         _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().AsNoTracking().Include(s => s.Values).FirstOrDefaultAsync(s => s.Id == id));

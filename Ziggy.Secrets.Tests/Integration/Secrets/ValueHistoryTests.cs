@@ -105,7 +105,7 @@ public class ValueHistoryTests : IDisposable
         var (owner, secret, _) = await SecretWithTwoVersionsAsync();
         var other = (await CreateAsync(Actor(owner), "OTHER", new() { [SecretEnvironment.Staging] = "other-value-123456" })).Value!;
 
-        var trashed = await _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(Actor(owner), secret.Id, SecretRules.DeleteConfirmation));
+        var trashed = await _app.WithServiceAsync<SecretService, Result<string>>(s => s.DeleteAsync(Actor(owner), secret.Id, SecretRules.DeleteConfirmation));
         Assert.True(trashed.IsOk);
         // In the trash the history stays (a restore brings the secret back whole); deleting it permanently takes it.
         Assert.Equal(2, await _app.WithDbAsync(db => db.SecretValueVersions.Select(v => v.SecretId).Distinct().CountAsync()));

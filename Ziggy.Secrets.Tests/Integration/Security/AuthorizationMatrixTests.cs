@@ -87,7 +87,7 @@ public sealed class AuthorizationMatrixTests
             new SecretDraft("BULK_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "bulk_matrix_value_1" })))).Value!;
         var trashed = (await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.CreateAsync(owner,
             new SecretDraft("OLD_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Development] = "old_matrix_value_1" })))).Value!;
-        Assert.True((await app.WithServiceAsync<SecretService, Web.Common.Result<Guid>>(s => s.DeleteAsync(owner, trashed.Id, "delete"))).IsOk);
+        Assert.True((await app.WithServiceAsync<SecretService, Web.Common.Result<string>>(s => s.DeleteAsync(owner, trashed.Id, "delete"))).IsOk);
         var integration = (await app.WithServiceAsync<IntegrationService, Web.Common.Result<IntegrationDetails>>(s => s.SaveAsync(owner, null, null,
             new IntegrationDraft("Charge", "POST", stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.STRIPE_API_KEY}}", "")))).Value!;
         // An open reset link for the target, for "RevokeResetLink" to find.

@@ -106,7 +106,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         for (var round = 0; round < 10; round++)
         {
             var created = (await CreateAsync(_actor, $"RACE_{round}", new() { [SecretEnvironment.Development] = "value-0123456789" })).Value!;
-            var delete = _app.WithServiceAsync<SecretService, Result<Guid>>(s => s.DeleteAsync(_actor, created.Id, "delete"));
+            var delete = _app.WithServiceAsync<SecretService, Result<string>>(s => s.DeleteAsync(_actor, created.Id, "delete"));
             var save = _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.UpdateAsync(_actor, created.Id,
                 new SecretChanges(created.Version, $"RACE_{round}", "saved", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Production] = "prod-value-123456" })));
             await Task.WhenAll(delete, save);

@@ -248,7 +248,7 @@ public class AccessTokenApiTests : IAsyncLifetime
         (await _kit.GetAsync("/api/v1/secrets/DEV_ONLY", token)).AssertProblem(HttpStatusCode.NotFound, ApiCodes.NoValue, "DEV_ONLY");
         Assert.Equal(StripeProd, (await _kit.GetAsync("/api/v1/secrets/STRIPE_API_KEY", token)).Values()["STRIPE_API_KEY"]);
 
-        var deleted = await _app.WithServiceAsync<SecretService, Result<Guid>>(async s => await s.DeleteAsync(_mia, await _kit.IdOfAsync("DB_URL"), "delete"));
+        var deleted = await _app.WithServiceAsync<SecretService, Result<string>>(async s => await s.DeleteAsync(_mia, await _kit.IdOfAsync("DB_URL"), "delete"));
         Assert.True(deleted.IsOk, string.Join("; ", deleted.Errors.Select(e => e.Message)));
         (await _kit.GetAsync("/api/v1/secrets/DB_URL", token)).AssertProblem(HttpStatusCode.NotFound, ApiCodes.NotFound, "DB_URL");
         (await _kit.GetAsync("/api/v1/secrets", token)).AssertProblem(HttpStatusCode.NotFound, ApiCodes.NotFound, "DB_URL");

@@ -128,7 +128,6 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
 
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, string? confirm)
     {
-        var name = (await secrets.GetAsync(Me, id)).Value?.Name;
         var result = await secrets.DeleteAsync(Me, id, confirm);
         if (result.Outcome == Outcome.NotFound) return NotFound();
         if (!result.IsOk)
@@ -138,7 +137,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
             return Partial("_FieldErrors", new FieldErrorsView(["Confirm"], result.Errors, AlertId: "delete-alert", Prefix: ""));
         }
 
-        this.Toast($"Secret {name} moved to the Trash.");
+        this.Toast($"Secret {result.Value} moved to the Trash.");
         if (!Request.IsHtmx()) return RedirectToPage();
         // The page closes the dialog and the editor on the event; the toast says what happened.
         Response.Htmx(h => h.WithTrigger("secret-deleted", new { id }).Reswap("none"));
@@ -220,7 +219,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
 
         if (!Request.IsHtmx())
         {
-            this.Toast(said((await secrets.GetAsync(Me, result.Value.Id)).Value?.Name ?? ""));
+            this.Toast(said(result.Value.Name));
             return RedirectToPage(null, "Edit", new { id = result.Value.Id });
         }
 

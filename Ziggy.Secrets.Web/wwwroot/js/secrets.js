@@ -224,7 +224,7 @@
     if (mark) mark.hidden = !dirty;
     const save = f.querySelector('button[type=submit]');
     // A new secret's form can always be sent (the server says what is missing); an existing one only once changed.
-    if (save && f.dataset.mode === 'edit' && !save.hasAttribute('data-read-only')) save.disabled = !dirty;
+    if (save && f.dataset.mode === 'edit') save.disabled = !dirty;
   }
 
   // Unsaved changes ask first; resolves true when the editor may be replaced.
@@ -242,13 +242,18 @@
     htmx.ajax('GET', url.pathname + url.search, { target: '#editor', swap: 'innerHTML' });
   }
 
+  // Empties the editor and gives the grid its width back (nothing asked: the callers have).
+  function dropEditor() {
+    pristine = null;
+    editor.replaceChildren();
+    layout.classList.remove('editing');
+  }
+
   async function closeEditor() {
     if (!layout.classList.contains('editing')) return;
     if (!(await mayLeaveEditor())) return;
     const id = openId();
-    pristine = null;
-    editor.replaceChildren();
-    layout.classList.remove('editing');
+    dropEditor();
     focusRowOf(id);
   }
 
@@ -291,8 +296,7 @@
         // Saved: the toast says so; focus goes back to the row (on a phone, the grid comes back first).
         const id = savedId;
         savedId = null;
-        pristine = f ? snapshot(f) : null;
-        if (narrow.matches) { editor.replaceChildren(); layout.classList.remove('editing'); pristine = null; }
+        if (narrow.matches) dropEditor();
         focusRowOf(id);
       } else {
         focusFirstField();
@@ -428,7 +432,7 @@
 
   document.body.addEventListener('secrets-bulk-deleted', (e) => {
     gridApi.applyTransaction({ remove: e.detail.ids.map((id) => ({ id })) });
-    if (e.detail.ids.includes(openId())) { pristine = null; editor.replaceChildren(); layout.classList.remove('editing'); }
+    if (e.detail.ids.includes(openId())) dropEditor();
     showSelection();
   });
   document.body.addEventListener('secrets-bulk-transferred', () => {
@@ -440,9 +444,7 @@
   document.body.addEventListener('secret-deleted', (e) => {
     gridApi.applyTransaction({ remove: [{ id: e.detail.id }] });
     if (dialog.open) dialog.close();
-    pristine = null;
-    editor.replaceChildren();
-    layout.classList.remove('editing');
+    dropEditor();
     search.focus();
   });
 
