@@ -198,20 +198,23 @@ public sealed class IntegrationHttpClient : IDisposable
         return request;
     }
 
+    /// <summary>Reads up to <see cref="IntegrationOptions.MaxResponseBytes"/> (one byte more tells it was cut), growing with the answer.</summary>
     private async Task<(string Body, bool Truncated)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[_options.MaxResponseBytes + 1];
-        var read = 0;
-        while (read < buffer.Length)
+        var limit = _options.MaxResponseBytes + 1;
+        var announced = response.Content.Headers.ContentLength is >= 0 and < int.MaxValue and var length ? length + 1 : 16 * 1024;
+        using var body = new MemoryStream(capacity: (int)Math.Min(limit, announced));
+        var chunk = new byte[Math.Min(limit, 16 * 1024)];
+        while (body.Length < limit)
         {
-            var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken);
+            var n = await stream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, limit - body.Length)), cancellationToken);
             if (n == 0) break;
-            read += n;
+            body.Write(chunk, 0, n);
         }
 
-        var truncated = read > _options.MaxResponseBytes;
-        return (Encoding.UTF8.GetString(buffer, 0, Math.Min(read, _options.MaxResponseBytes)), truncated);
+        var truncated = body.Length > _options.MaxResponseBytes;
+        return (Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)Math.Min(body.Length, _options.MaxResponseBytes)), truncated);
     }
 
     private static string FormatHeaders(HttpResponseMessage response) =>

@@ -21,7 +21,7 @@ namespace Ziggy.Secrets.Web.Integrations;
 /// allowed to change every secret the run decrypts (<see cref="MixingRefusalsAsync"/>). Otherwise a member could point
 /// an administrator's template at their own server by changing the one secret they own. Checked when the template is
 /// saved and again on every run, on owners and roles as stored at that moment. What came back is shown only to those
-/// who may change every secret the run decrypted (<see cref="MaySeeResponseAsync"/>).
+/// who may change every secret the run decrypted (<see cref="ViewsAsync"/>).
 /// </remarks>
 public sealed class IntegrationService(
     ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, IntegrationHttpClient http, AuditTrail audit, TimeProvider clock)
@@ -192,15 +192,21 @@ public sealed class IntegrationService(
             }, Encoding.UTF8.GetByteCount(response.Body));
         }
 
-        db.IntegrationRuns.Add(run);
         var decrypted = resolved.IsOk ? string.Join(", ", names) : "none";
-        audit.Record(AuditAction.IntegrationRun, AuditActor.Of(actor),
-            $"Integration {integration.Name} run in {environment}; decrypted: {decrypted}; " +
-            (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}") +
-            (run.Succeeded && run.Error is not null ? $" {run.Error}" : "") + (auditDetail is null ? "" : $" Detail: {auditDetail}"),
-            secretName: string.Join(", ", names));
-        await db.SaveChangesAsync();
-        return Result<RunView>.Ok(await ViewAsync(actor, run, actor.DisplayName));
+        // A write transaction like every other: on SQLite it waits its turn among this process's writers rather than
+        // meeting another writer's lock.
+        await db.InTransactionAsync(async () =>
+        {
+            db.IntegrationRuns.Add(run);
+            audit.Record(AuditAction.IntegrationRun, AuditActor.Of(actor),
+                $"Integration {integration.Name} run in {environment}; decrypted: {decrypted}; " +
+                (run.Succeeded ? $"answered HTTP {run.StatusCode}." : $"failed: {run.Error}") +
+                (run.Succeeded && run.Error is not null ? $" {run.Error}" : "") + (auditDetail is null ? "" : $" Detail: {auditDetail}"),
+                secretName: string.Join(", ", names));
+            await db.SaveChangesAsync();
+            return Result<Guid>.Ok(run.Id);
+        });
+        return Result<RunView>.Ok((await ViewsAsync(actor, [(run, actor.DisplayName)]))[0]);
     }
 
     private async Task<OutboundResponse> SendAsync(Integration integration, IReadOnlyDictionary<string, string> values)
@@ -285,25 +291,6 @@ public sealed class IntegrationService(
         return refusals;
     }
 
-    /// <summary>
-    /// Whether <paramref name="viewer"/> may see what a run brought back: only someone who may change every secret it
-    /// decrypted, judged now (a secret that no longer exists under its name only administrators may see).
-    /// </summary>
-    private async Task<bool> MaySeeResponseAsync(CurrentUser viewer, IntegrationRun run)
-    {
-        var names = run.SecretNames.Split(',', StringSplitOptions.RemoveEmptyEntries);
-        if (names.Length == 0) return true;
-        var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == run.OrganizationId && names.Contains(s.Name))
-            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
-        if (secrets.Count < names.Length && !await authorization.AllowsAsync(viewer, OrganizationOperations.Administer)) return false;
-        foreach (var secret in secrets)
-        {
-            if (!await authorization.AllowsAsync(viewer, secret, ResourceOperations.Update)) return false;
-        }
-
-        return true;
-    }
-
     private Task<Integration?> LoadAsync(CurrentUser actor, Guid id, bool tracked)
     {
         var query = db.Integrations.Include(i => i.References).Where(i => i.Id == id && i.OrganizationId == actor.OrganizationId);
@@ -320,22 +307,43 @@ public sealed class IntegrationService(
         return new IntegrationDetails(integration.Id, integration.Name, integration.Method, integration.Url, integration.Headers,
             integration.Body, integration.Version, integration.OwnerId, ownerName,
             await authorization.AllowsAsync(actor, integration, ResourceOperations.Update), await ReferencesAsync(actor, names),
-            await ViewsAsync(actor, runs));
+            await ViewsAsync(actor, runs.Select(r => (r, r.RunBy!.DisplayName)).ToList()));
     }
 
-    private async Task<IReadOnlyList<RunView>> ViewsAsync(CurrentUser viewer, IReadOnlyList<IntegrationRun> runs)
+    /// <summary>
+    /// The runs as <paramref name="viewer"/> may see them: what a run brought back only when they may change every secret
+    /// it decrypted, judged now (a secret that no longer exists under its name only administrators may see). The
+    /// secrets all the runs name are read once.
+    /// </summary>
+    private async Task<IReadOnlyList<RunView>> ViewsAsync(CurrentUser viewer, IReadOnlyList<(IntegrationRun Run, string RunBy)> runs)
     {
+        var named = runs.Select(r => r.Run.SecretNames.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var allNames = named.SelectMany(n => n).Distinct().ToList();
+        var organizationId = runs.Count > 0 ? runs[0].Run.OrganizationId : Guid.Empty;
+        var secrets = allNames.Count == 0 ? [] : await db.Secrets.AsNoTracking()
+            .Where(s => s.OrganizationId == organizationId && allNames.Contains(s.Name))
+            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal);
+        var mayChange = new Dictionary<string, bool>(StringComparer.Ordinal);
+        bool? administers = null;
         var views = new List<RunView>(runs.Count);
-        foreach (var run in runs) views.Add(await ViewAsync(viewer, run, run.RunBy!.DisplayName));
-        return views;
-    }
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var (run, runBy) = runs[i];
+            var visible = true;
+            foreach (var name in named[i])
+            {
+                if (!secrets.TryGetValue(name, out var secret))
+                    visible = administers ??= await authorization.AllowsAsync(viewer, OrganizationOperations.Administer);
+                else if (!mayChange.TryGetValue(name, out visible))
+                    visible = mayChange[name] = await authorization.AllowsAsync(viewer, secret, ResourceOperations.Update);
+                if (!visible) break;
+            }
 
-    /// <summary>The run as <paramref name="viewer"/> may see it: headers and body only when they may change every secret it decrypted.</summary>
-    private async Task<RunView> ViewAsync(CurrentUser viewer, IntegrationRun run, string runBy)
-    {
-        var visible = await MaySeeResponseAsync(viewer, run);
-        return new RunView(run.Id, run.StartedAt, runBy, run.Environment, run.SecretNames, run.Succeeded, run.StatusCode, run.DurationMs,
-            run.Error, visible ? run.ResponseHeaders : "", visible ? run.ResponseBody : "", run.Truncated, run.ResponseBytes, ResponseHidden: !visible);
+            views.Add(new RunView(run.Id, run.StartedAt, runBy, run.Environment, run.SecretNames, run.Succeeded, run.StatusCode, run.DurationMs,
+                run.Error, visible ? run.ResponseHeaders : "", visible ? run.ResponseBody : "", run.Truncated, run.ResponseBytes, ResponseHidden: !visible));
+        }
+
+        return views;
     }
 }
 

@@ -26,6 +26,14 @@ public sealed class AccessTokenService(
     public const int MaxSecrets = 200;
 
     // Every API call starts here: compiled once per model, tracked (the call records the token's last use).
+    /// <summary>
+    /// How fresh a token's "last used" is kept: the tokens page shows it to the minute, so a program calling many times a
+    /// minute from one address writes the token's row once a minute, not on every call (every call still has its audit
+    /// event). Calls of one token at the same moment then do not all update one row, which on PostgreSQL would make
+    /// their serializable transactions fail and retry against each other.
+    /// </summary>
+    public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
+
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
 
@@ -183,8 +191,13 @@ public sealed class AccessTokenService(
             var what = $"Access token {accessToken.Purpose} ({accessToken.Id}), {accessToken.Environment}, {(name is null ? "all secrets" : "one secret")}";
             if (answer.Values is not null)
             {
-                accessToken.LastUsedAt = now;
-                accessToken.LastUsedIp = client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4().ToString() : client?.ToString();
+                var address = client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4().ToString() : client?.ToString();
+                if (accessToken.LastUsedAt is not { } last || now - last >= LastUseResolution || accessToken.LastUsedIp != address)
+                {
+                    accessToken.LastUsedAt = now;
+                    accessToken.LastUsedIp = address;
+                }
+
                 audit.Record(AuditAction.AccessTokenUsed, actor, $"{what}: read {names}.", secretName: names);
             }
             else

@@ -87,6 +87,24 @@ public class AccessTokenApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LastUse_IsKeptToTheMinute_EveryCallIsStillAudited()
+    {
+        var token = await _kit.CreateAsync(_mia, "Production", "STRIPE_API_KEY");
+        var first = _app.Clock.GetUtcNow();
+        Task<DateTimeOffset?> LastUsedAsync() => _app.WithDbAsync(db => db.AccessTokens.AsNoTracking().Select(t => t.LastUsedAt).SingleAsync());
+
+        Assert.Equal(HttpStatusCode.OK, (await _kit.GetAsync("/api/v1/secrets", token)).Status);
+        _app.Clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(HttpStatusCode.OK, (await _kit.GetAsync("/api/v1/secrets", token)).Status);
+        Assert.Equal(first, await LastUsedAsync());
+
+        _app.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await _kit.GetAsync("/api/v1/secrets", token)).Status);
+        Assert.Equal(first.AddMinutes(1), await LastUsedAsync());
+        Assert.Equal(3, (await AuditAsync(AuditAction.AccessTokenUsed)).Count);
+    }
+
+    [Fact]
     public async Task GetOne_InScope_ReturnsOneEntry_OtherNamesAreOutOfScope()
     {
         var token = await _kit.CreateAsync(_mia, "Development", "STRIPE_API_KEY");
