@@ -66,12 +66,8 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
     /// What is stored now for each of the secrets <paramref name="secretIds"/> that still exist in the organization
     /// (by id, so a renamed secret is still found): its current name, owner and the one environment's value. Decrypts nothing.
     /// </summary>
-    public Task<List<StoredSecretValue>> StoredByIdAsync(Guid organizationId, IReadOnlyList<Guid> secretIds, SecretEnvironment environment) => (
-        from s in db.Secrets.AsNoTracking()
-        where s.OrganizationId == organizationId && EF.Parameter(secretIds).Contains(s.Id)
-        join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
-        from v in values.DefaultIfEmpty()
-        select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)).ToListAsync();
+    public async Task<List<StoredSecretValue>> StoredByIdAsync(Guid organizationId, List<Guid> secretIds, SecretEnvironment environment) =>
+        await ById.For(db)(db, organizationId, secretIds, environment).ToListAsync();
 
     /// <summary>
     /// Decrypts one value per secret, each of which the caller has checked may be used and has a value. Fails whole when
@@ -107,12 +103,24 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
         return names.Where(trashed.Contains).ToList();
     }
 
-    // Only what a run needs: each named secret's owner and the one environment's stored value (not all three).
-    private Task<List<StoredSecretValue>> QueryAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment) => (
-        from s in db.Secrets.AsNoTracking()
-        // One array parameter, not one parameter per name: a fixed SQL text whose plan EF Core can cache.
-        where s.OrganizationId == organizationId && EF.Parameter(names).Contains(s.Name)
-        join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
-        from v in values.DefaultIfEmpty()
-        select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)).ToListAsync();
+    // Only what a run or an API call needs: each secret's owner and the one environment's stored value (not all
+    // three). Compiled: these run on every integration run and every API call.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, List<string>, SecretEnvironment, IAsyncEnumerable<StoredSecretValue>>> ByName = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid organizationId, List<string> names, SecretEnvironment environment) =>
+            from s in db.Secrets.AsNoTracking()
+            where s.OrganizationId == organizationId && names.Contains(s.Name)
+            join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+            from v in values.DefaultIfEmpty()
+            select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)));
+
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, List<Guid>, SecretEnvironment, IAsyncEnumerable<StoredSecretValue>>> ById = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid organizationId, List<Guid> secretIds, SecretEnvironment environment) =>
+            from s in db.Secrets.AsNoTracking()
+            where s.OrganizationId == organizationId && secretIds.Contains(s.Id)
+            join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+            from v in values.DefaultIfEmpty()
+            select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)));
+
+    private async Task<List<StoredSecretValue>> QueryAsync(Guid organizationId, IReadOnlyList<string> names, SecretEnvironment environment) =>
+        await ByName.For(db)(db, organizationId, [.. names], environment).ToListAsync();
 }

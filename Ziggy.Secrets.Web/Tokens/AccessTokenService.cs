@@ -37,6 +37,11 @@ public sealed class AccessTokenService(
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
 
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<CurrentUser?>>> Creator = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid userId, Guid organizationId) => db.Users.AsNoTracking()
+            .Where(u => u.Id == userId && u.OrganizationId == organizationId)
+            .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).FirstOrDefault()));
+
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<bool>>> Known = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.Any(t => t.Hash == hash)));
 
@@ -236,8 +241,7 @@ public sealed class AccessTokenService(
         }
 
         var askedNames = asked.Select(NameOf).ToList();
-        var creator = await db.Users.AsNoTracking().Where(u => u.Id == token.CreatedById && u.OrganizationId == token.OrganizationId)
-            .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).FirstOrDefaultAsync();
+        var creator = await Creator.For(db)(db, token.CreatedById, token.OrganizationId);
         List<string> notAllowed = [], notFound = [], noValue = [];
         foreach (var secret in asked)
         {
