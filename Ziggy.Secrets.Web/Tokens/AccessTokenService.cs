@@ -25,7 +25,6 @@ public sealed class AccessTokenService(
     public const int MaxDays = 365;
     public const int MaxSecrets = 200;
 
-    // Every API call starts here: compiled once per model, tracked (the call records the token's last use).
     /// <summary>
     /// How fresh a token's "last used" is kept: the tokens page shows it to the minute, so a program calling many times a
     /// minute from one address writes the token's row once a minute, not on every call (every call still has its audit
@@ -34,16 +33,20 @@ public sealed class AccessTokenService(
     /// </summary>
     public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
 
+    // Every API call starts here: compiled once per model, read without tracking (the call's one write is its record).
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
+        EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.AsNoTracking().Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
+
+    private sealed record RevocationState(DateTimeOffset? RevokedAt);
+
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<RevocationState?>>> Revocation = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.AccessTokens.Where(t => t.Id == id).Select(t => new RevocationState(t.RevokedAt)).FirstOrDefault()));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<CurrentUser?>>> Creator = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid userId, Guid organizationId) => db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.OrganizationId == organizationId)
             .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).FirstOrDefault()));
 
-    private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<bool>>> Known = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.Any(t => t.Hash == hash)));
 
     /// <summary>The secrets <paramref name="actor"/> may put in a token: those they may change, by name.</summary>
     public async Task<IReadOnlyList<PickableSecret>> PickableAsync(CurrentUser actor)
@@ -174,33 +177,40 @@ public sealed class AccessTokenService(
     /// The machine API: the values of the token's secrets (all of them, or the one named), or why not. Checks, in this
     /// order: the token's shape and existence, revocation, expiry, the client's network, then for each secret asked for:
     /// in the scope, still allowed to its creator now (role, status, ownership as stored now), a value in the token's
-    /// environment. All or nothing: any refusal returns no value. The audit event, the token's last use and the read of
-    /// the values share one transaction: when the event cannot be written, the exception leaves with no value.
+    /// environment. All or nothing: any refusal returns no value. The call's audit event and the token's last use are
+    /// committed in one write transaction before anything is returned, and that transaction checks the token again: a
+    /// revocation committed while the call was judged wins. When the event cannot be written, the exception leaves with
+    /// no value.
     /// </summary>
     public async Task<ApiAnswer> ReadAsync(string token, IPAddress? client, string? name)
     {
         if (!AccessTokenFormat.IsWellFormed(token)) return Invalid();
-        var hash = AccessTokenFormat.HashOf(token);
-        // A made-up token is answered by one indexed read, without a write transaction: a flood of them neither waits
-        // for the database's writer nor makes the saves of the people using the app wait.
-        if (!await Known.For(db)(db, hash)) return Invalid();
+        // Judged on what is committed now, outside the database's writer: a made-up token costs one indexed read and no
+        // write, and judging a real one neither waits for the app's saves nor makes them wait. Only the record of the
+        // call is a write, and nothing leaves before it is committed.
+        var accessToken = await ByHash.For(db)(db, AccessTokenFormat.HashOf(token));
+        if (accessToken is null) return Invalid();
+        var now = clock.GetUtcNow();
+        var (judged, asked) = await JudgeAsync(accessToken, client, name, now);
+        var names = string.Join(", ", asked);
+        var actor = new AuditActor(accessToken.CreatedById, $"Access token {accessToken.Purpose}", accessToken.OrganizationId);
+        var what = $"Access token {accessToken.Purpose} ({accessToken.Id}), {accessToken.Environment}, {(name is null ? "all secrets" : "one secret")}";
+        var address = client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4().ToString() : client?.ToString();
         var result = await db.InTransactionAsync(async () =>
         {
-            var accessToken = await ByHash.For(db)(db, hash);
-            if (accessToken is null) return Result<ApiAnswer>.Ok(Invalid());
-
-            var now = clock.GetUtcNow();
-            var (answer, asked) = await JudgeAsync(accessToken, client, name, now);
-            var names = string.Join(", ", asked);
-            var actor = new AuditActor(accessToken.CreatedById, $"Access token {accessToken.Purpose}", accessToken.OrganizationId);
-            var what = $"Access token {accessToken.Purpose} ({accessToken.Id}), {accessToken.Environment}, {(name is null ? "all secrets" : "one secret")}";
+            // A revocation committed while the call was judged wins: the values are not sent.
+            var answer = judged.Values is null ? judged : await Revocation.For(db)(db, accessToken.Id) switch
+            {
+                null => Invalid(),
+                { RevokedAt: { } revokedAt } => Revoked(revokedAt),
+                _ => judged,
+            };
             if (answer.Values is not null)
             {
-                var address = client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4().ToString() : client?.ToString();
                 if (accessToken.LastUsedAt is not { } last || now - last >= LastUseResolution || accessToken.LastUsedIp != address)
                 {
-                    accessToken.LastUsedAt = now;
-                    accessToken.LastUsedIp = address;
+                    await db.AccessTokens.Where(t => t.Id == accessToken.Id)
+                        .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now).SetProperty(t => t.LastUsedIp, address));
                 }
 
                 audit.Record(AuditAction.AccessTokenUsed, actor, $"{what}: read {names}.", secretName: names);
@@ -218,9 +228,7 @@ public sealed class AccessTokenService(
 
     private async Task<(ApiAnswer Answer, IReadOnlyList<string> Asked)> JudgeAsync(AccessToken token, IPAddress? client, string? name, DateTimeOffset now)
     {
-        if (token.RevokedAt is { } revokedAt)
-            return (ApiAnswer.Refusal(401, ApiCodes.TokenRevoked, "This token has been revoked.",
-                $"It was revoked on {Stamp(revokedAt)}. Ask for a new token."), []);
+        if (token.RevokedAt is { } revokedAt) return (Revoked(revokedAt), []);
         if (now >= token.ExpiresAt)
             return (ApiAnswer.Refusal(401, ApiCodes.TokenExpired, "This token has expired.",
                 $"It expired on {Stamp(token.ExpiresAt)}. Ask for a new token."), []);
@@ -269,6 +277,9 @@ public sealed class AccessTokenService(
         foreach (var v in decrypted.Value!) values[v.Name] = v.Value;
         return (new ApiAnswer(200, null, "OK", "", [], values), askedNames);
     }
+
+    private static ApiAnswer Revoked(DateTimeOffset revokedAt) => ApiAnswer.Refusal(401, ApiCodes.TokenRevoked, "This token has been revoked.",
+        $"It was revoked on {Stamp(revokedAt)}. Ask for a new token.");
 
     private static ApiAnswer Invalid() => ApiAnswer.Refusal(401, ApiCodes.TokenInvalid, "This access token is not valid.",
         "The token is malformed or unknown. Check that it was copied whole.");
