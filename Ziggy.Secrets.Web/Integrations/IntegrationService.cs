@@ -65,6 +65,14 @@ public sealed class IntegrationService(
         return Result<IntegrationDetails>.Ok(await DetailsAsync(actor, integration));
     }
 
+    /// <summary>The integration's last runs (what the run panel shows), without the rest of the editor.</summary>
+    public async Task<Result<IReadOnlyList<RunView>>> HistoryAsync(CurrentUser actor, Guid id)
+    {
+        var integration = await LoadAsync(actor, id, tracked: false);
+        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<IReadOnlyList<RunView>>.NotFound();
+        return Result<IReadOnlyList<RunView>>.Ok(await RecentRunsAsync(actor, integration.Id));
+    }
+
     /// <summary>What the editor lists under the template: each referenced name, whether it exists and has values.</summary>
     public async Task<IReadOnlyList<ReferenceStatus>> ReferencesAsync(CurrentUser actor, IReadOnlyList<string> names)
     {
@@ -291,23 +299,37 @@ public sealed class IntegrationService(
         return refusals;
     }
 
-    private Task<Integration?> LoadAsync(CurrentUser actor, Guid id, bool tracked)
-    {
-        var query = db.Integrations.Include(i => i.References).Where(i => i.Id == id && i.OrganizationId == actor.OrganizationId);
-        return (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync();
-    }
+    // Compiled: a run reads the integration and its last runs on every request.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Integration?>>> Untracked = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id, Guid organizationId) =>
+            db.Integrations.AsNoTracking().Include(i => i.References).FirstOrDefault(i => i.Id == id && i.OrganizationId == organizationId)));
+
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, IAsyncEnumerable<RecentRun>>> LastRuns = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid integrationId) => db.IntegrationRuns.AsNoTracking().Where(r => r.IntegrationId == integrationId)
+            .OrderByDescending(r => r.StartedAt).Take(20).Select(r => new RecentRun(r, r.RunBy!.DisplayName))));
+
+    private sealed record RecentRun(IntegrationRun Run, string RunBy);
+
+    private Task<Integration?> LoadAsync(CurrentUser actor, Guid id, bool tracked) => tracked
+        ? db.Integrations.Include(i => i.References).FirstOrDefaultAsync(i => i.Id == id && i.OrganizationId == actor.OrganizationId)
+        : Untracked.For(db)(db, id, actor.OrganizationId);
 
 
     private async Task<IntegrationDetails> DetailsAsync(CurrentUser actor, Integration integration)
     {
         var ownerName = await db.Users.Where(u => u.Id == integration.OwnerId).Select(u => u.DisplayName).FirstAsync();
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
-        var runs = await db.IntegrationRuns.AsNoTracking().Include(r => r.RunBy)
-            .Where(r => r.IntegrationId == integration.Id).OrderByDescending(r => r.StartedAt).Take(20).ToListAsync();
         return new IntegrationDetails(integration.Id, integration.Name, integration.Method, integration.Url, integration.Headers,
             integration.Body, integration.Version, integration.OwnerId, ownerName,
             await authorization.AllowsAsync(actor, integration, ResourceOperations.Update), await ReferencesAsync(actor, names),
-            await ViewsAsync(actor, runs.Select(r => (r, r.RunBy!.DisplayName)).ToList()));
+            await RecentRunsAsync(actor, integration.Id));
+    }
+
+    /// <summary>The last runs, newest first, as <paramref name="viewer"/> may see them.</summary>
+    private async Task<IReadOnlyList<RunView>> RecentRunsAsync(CurrentUser viewer, Guid integrationId)
+    {
+        var runs = await LastRuns.For(db)(db, integrationId).ToListAsync();
+        return await ViewsAsync(viewer, runs.Select(r => (r.Run, r.RunBy)).ToList());
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
 
     public RunView? LastRun { get; private set; }
 
+    /// <summary>The run panel's history, newest first.</summary>
+    public IReadOnlyList<RunView> Runs { get; private set; } = [];
+
     public bool CanModify => Integration is null || Integration.CanModify;
 
     private CurrentUser Me => CurrentUser.Required(User);
@@ -93,8 +96,15 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
     /// <summary>htmx gets the run panel (this run's result and the history); a plain post gets the whole page.</summary>
     private async Task<IActionResult> RunPanelAsync()
     {
+        if (Request.IsHtmx())
+        {
+            var history = await integrations.HistoryAsync(Me, Id!.Value);
+            if (!history.IsOk) return NotFound();
+            Runs = history.Value!;
+            return Partial("_RunPanel", this);
+        }
+
         if (!await LoadAsync(Id!.Value)) return NotFound();
-        if (Request.IsHtmx()) return Partial("_RunPanel", this);
         Input = IntegrationForm.From(Integration!);
         return Page();
     }
@@ -104,6 +114,7 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
         var found = await integrations.GetAsync(Me, id);
         Integration = found.Value;
         References = Integration?.References ?? [];
+        Runs = Integration?.Runs ?? [];
         return found.IsOk;
     }
 }
