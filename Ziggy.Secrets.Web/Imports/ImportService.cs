@@ -137,6 +137,8 @@ public sealed class ImportService(
         });
     }
 
+    private const int WriteChunk = 1_000;
+
     private async Task<Result<ImportOutcome>> WriteAsync(CurrentUser actor, SecretEnvironment environment, IReadOnlyDictionary<string, int> versions,
         List<(ImportEntry Entry, string Name)> targets)
     {
@@ -175,15 +177,35 @@ public sealed class ImportService(
                 new SecretChanges(found.Secret.Version, found.Secret.Name, found.Secret.Description, Value(entry)) { Confirmed = [environment] }));
         }
 
-        var (stagedUpdates, refusedAt, refusal) = await secrets.StageUpdatesAsync(actor, [.. updates.Select(u => (u.Id, u.Changes))]);
-        if (refusal is not null) return Refused(updates[refusedAt].Name, refusal);
-        updated.AddRange(updates.Select(u => u.Name));
-
-        foreach (var (entry, name) in targets.Where(t => !existing.ContainsKey(t.Name)))
+        // Written 1,000 secrets at a time inside the one transaction, the change tracker emptied after each: an import of
+        // thousands of secrets does not hold every new row, its history and its audit event in memory at once. A
+        // refusal part-way returns before the commit, so nothing is kept.
+        var stagedUpdates = new List<SecretService.StagedUpdate>(updates.Count);
+        foreach (var chunk in updates.Chunk(WriteChunk))
         {
-            var staged = secrets.StageNew(actor, new SecretDraft(name, "", Value(entry)) { Confirmed = [environment] });
-            if (!staged.IsOk) return Refused(name, staged);
-            created.Add(name);
+            var (staged, refusedAt, refusal) = await secrets.StageUpdatesAsync(actor, [.. chunk.Select(u => (u.Id, u.Changes))]);
+            if (refusal is not null) return Refused(chunk[refusedAt].Name, refusal);
+            stagedUpdates.AddRange(staged);
+            await SaveChunkAsync();
+        }
+
+        updated.AddRange(updates.Select(u => u.Name));
+        foreach (var chunk in targets.Where(t => !existing.ContainsKey(t.Name)).Chunk(WriteChunk))
+        {
+            foreach (var (entry, name) in chunk)
+            {
+                var staged = secrets.StageNew(actor, new SecretDraft(name, "", Value(entry)) { Confirmed = [environment] });
+                if (!staged.IsOk) return Refused(name, staged);
+                created.Add(name);
+            }
+
+            await SaveChunkAsync();
+        }
+
+        async Task SaveChunkAsync()
+        {
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
         }
 
         Dictionary<SecretEnvironment, string> Value(ImportEntry entry) => new() { [environment] = entry.Value };

@@ -192,6 +192,23 @@ public class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_RefusedAfterTheFirstThousandWereWritten_KeepsNothing()
+    {
+        // Written 1,000 at a time inside one transaction: a refusal in the second thousand must undo the first.
+        var tooLarge = new string('x', SecretRules.ValueMaxBytes + 1);
+        var text = string.Join("\n", Enumerable.Range(0, 1_100).Select(i => $"PART_{i:D4}={(i == 1_050 ? tooLarge : $"value-{i:D4}-0123456789")}"));
+        var preview = await PreviewPageAsync(_miaSession, text);
+        Assert.Equal(1_100, preview.Rows.Count);
+
+        var response = await ApplyAsync(_miaSession, text, preview.Token, preview.Rows.Keys);
+
+        Assert.Contains("PART_1050", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Secrets.IgnoreQueryFilters().CountAsync(s => s.Name.StartsWith("PART_"))));
+        Assert.Equal(0, await CountAsync(AuditAction.SecretsImported));
+        Assert.Equal(0, await CountAsync(AuditAction.SecretCreated));
+    }
+
+    [Fact]
     public async Task Apply_UpdatesOfSecretsWithDifferentHistories_EachGetsItsOwnNextVersion()
     {
         var fresh = await CreateAsync(_mia, "FRESH", "fresh-value-1234");
