@@ -64,13 +64,14 @@ public static class ImportScenario
     public const int Entries = 5_000;
     private const string Environment = "Development";
 
-    public static async Task<ImportFigures> RunAsync(HttpClient http, string antiforgery, int creatingRounds)
+    /// <param name="runTag">Part of every imported name (as <c>IMPORT_&lt;tag&gt;R1_0000</c>), so that runs on kept data never meet earlier runs' names.</param>
+    public static async Task<ImportFigures> RunAsync(HttpClient http, string antiforgery, int creatingRounds, string runTag = "")
     {
         var rounds = new List<ImportRound>();
         string? firstPrefix = null;
         for (var r = 1; r <= creatingRounds; r++)
         {
-            var prefix = $"IMPORT_R{r}_";
+            var prefix = $"IMPORT_{runTag}R{r}_";
             firstPrefix ??= prefix;
             rounds.Add(await RoundAsync(http, antiforgery, $"{r}: create {Entries:N0}", prefix, updates: false));
         }

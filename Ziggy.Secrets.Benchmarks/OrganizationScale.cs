@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
+using Ziggy.Secrets.Benchmarks.Ceilings;
 using Ziggy.Secrets.Benchmarks.Seeding;
 using static Ziggy.Secrets.Benchmarks.AppHttp;
 
@@ -15,8 +16,9 @@ namespace Ziggy.Secrets.Benchmarks;
 /// <summary>The options of a run at scale: how many organizations of how many secrets, and where the seeded data lives.</summary>
 /// <param name="LargeSecrets">Secrets of the one large organization added beside the others (none when 0).</param>
 /// <param name="LargeVersions">History versions of each of its values.</param>
+/// <param name="ImportRounds">Rounds of the import scenario that create 5,000 secrets each (an updating round follows).</param>
 public sealed record ScaleOptions(int Organizations, int SecretsPerOrganization, string DataRoot, bool Reuse, int Connections, TimeSpan Duration,
-    int LargeSecrets, int LargeVersions);
+    int LargeSecrets, int LargeVersions, int ImportRounds);
 
 /// <summary>
 /// Growth with the number of organizations: the same scenarios (grid rows 200 and 304, the edit partial, a save, an API
@@ -33,9 +35,11 @@ public static class OrganizationScale
         var many = Path.Combine(options.DataRoot, "many");
         var seeding = await SeedAsync(published, options, one, many);
 
-        var single = await MeasureAsync(published, one, "1 organization", options);
-        var shared = await MeasureAsync(published, many, $"{options.Organizations:N0} organizations", options,
-            options.LargeSecrets > 0 ? OrganizationSeeder.OwnerEmail(options.Organizations) : null);
+        await using var bare = await BareHost.StartAsync(Path.Combine(options.DataRoot, "bare"));
+        var single = await MeasureAsync(published, one, "1 organization", options, bare);
+        var shared = await MeasureAsync(published, many, $"{options.Organizations:N0} organizations", options, bare,
+            options.LargeSecrets > 0 ? OrganizationSeeder.OwnerEmail(options.Organizations) : null, extras: true);
+        var secrets = (long)options.Organizations * options.SecretsPerOrganization + options.LargeSecrets;
 
         Console.WriteLine();
         Console.WriteLine($"Organizations: the same organization of {options.SecretsPerOrganization:N0} secrets alone, then beside " +
@@ -43,17 +47,28 @@ public static class OrganizationScale
                           $"{options.Duration.TotalSeconds:N0} s per scenario). {seeding}");
         Console.WriteLine();
         Console.WriteLine($"| scenario | 1 org p50 ms | {options.Organizations:N0} orgs p50 ms | p50 ratio | 1 org p99 ms | {options.Organizations:N0} orgs p99 ms | " +
-                          $"1 org req/s | {options.Organizations:N0} orgs req/s | failed or not as expected |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                          $"1 org req/s | {options.Organizations:N0} orgs req/s | ceiling req/s | ratio to ceiling | failed or not as expected |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var targets = new List<Target>();
-        foreach (var (a, b) in single.Figures.Zip(shared.Figures))
+        for (var i = 0; i < single.Figures.Count; i++)
         {
+            var (a, b, ceiling) = (single.Figures[i], shared.Figures[i], shared.Ceilings[i]);
             var ratio = b.P50Ms / a.P50Ms;
             var wrong = a.Errors + a.Unexpected + b.Errors + b.Unexpected;
-            Console.WriteLine($"| {a.Scenario} | {a.P50Ms:N2} | {b.P50Ms:N2} | {ratio:N2} | {a.P99Ms:N2} | {b.P99Ms:N2} | {a.RequestsPerSecond:N0} | {b.RequestsPerSecond:N0} | {wrong:N0} |");
+            Console.WriteLine($"| {a.Scenario} | {a.P50Ms:N2} | {b.P50Ms:N2} | {ratio:N2} | {a.P99Ms:N2} | {b.P99Ms:N2} | {a.RequestsPerSecond:N0} | {b.RequestsPerSecond:N0} | " +
+                              $"{ceiling.RequestsPerSecond:N0} | {b.RequestsPerSecond / ceiling.RequestsPerSecond:N3} | {wrong:N0} |");
             targets.Add(new Target($"{a.Scenario}: {options.Organizations:N0} organizations vs 1", "p50 within 1.5x, every answer as expected",
                 $"{ratio:N2}x ({a.P50Ms:N2} -> {b.P50Ms:N2} ms){(wrong == 0 ? "" : $", {wrong:N0} failed or not as expected")}", ratio <= 1.5 && wrong == 0));
         }
+
+        var (rows, save, api, apiCeiling) = (shared.Figures[0], shared.Figures[3], shared.Figures[4], shared.Ceilings[4]);
+        static bool Right(Figures f) => f.Errors == 0 && f.Unexpected == 0;
+        targets.Add(new Target($"Grid rows of a {options.SecretsPerOrganization:N0}-secret organization (200), {options.Organizations:N0} organizations", "p50 < 10 ms",
+            $"p50 {rows.P50Ms:N2} ms", rows.P50Ms < 10 && Right(rows)));
+        targets.Add(new Target($"Save one value, {options.Organizations:N0} organizations", "p50 < 10 ms", $"p50 {save.P50Ms:N2} ms", save.P50Ms < 10 && Right(save)));
+        targets.Add(new Target($"API read, 10-secret scope, {options.Organizations:N0} organizations", "p50 < 2 ms and >= 0.30 of its ceiling's rate",
+            $"p50 {api.P50Ms:N2} ms, {api.RequestsPerSecond:N0} req/s = {api.RequestsPerSecond / apiCeiling.RequestsPerSecond:N3} of the ceiling's {apiCeiling.RequestsPerSecond:N0}",
+            api.P50Ms < 2 && api.RequestsPerSecond / apiCeiling.RequestsPerSecond >= 0.30 && Right(api)));
 
         if (shared.Large.Count > 0)
         {
@@ -70,11 +85,84 @@ public static class OrganizationScale
                 $"p50 {unchanged.P50Ms:N2} ms, {unchanged.Unexpected:N0} of {unchanged.Requests:N0} not 304", unchanged.P50Ms < 15 && unchanged.Unexpected == 0 && unchanged.Errors == 0));
         }
 
+        targets.AddRange(PrintExtras(shared.Extras, $"{options.Organizations:N0} organizations"));
         Console.WriteLine();
-        Console.WriteLine($"Peak RSS of the app process: {single.PeakRssMb:N0} MB with 1 organization, {shared.PeakRssMb:N0} MB with {options.Organizations:N0}.");
+        Console.WriteLine($"Peak RSS of the app process: {single.PeakRssMb:N0} MB with 1 organization; with {options.Organizations:N0} ({secrets:N0} secrets) " +
+                          $"{shared.Extras!.PeakRssBeforeImportMb:N0} MB before the import scenario, {shared.PeakRssMb:N0} MB at the end. Benchmark process (load client and ceilings): {BenchmarkRssMb():N0} MB.");
+        targets.Add(new Target($"Peak RSS of the app with {secrets:N0} secrets", "< 300 MB",
+            $"{shared.Extras.PeakRssBeforeImportMb:N0} MB before the import scenario, {shared.PeakRssMb:N0} MB at the end", shared.PeakRssMb < 300));
         if (FailedAnswersLine() is { Length: > 0 } failed) Console.WriteLine(failed);
+        SqliteFigures.Write(options, shared.Figures.Append(shared.Extras.Integration.Run));
         return targets;
     }
+
+    /// <summary>What the scale runs measure besides the five scenarios: an integration run and an import, in another organization.</summary>
+    public sealed record Extras(IntegrationFigures Integration, ImportFigures Imports, double PeakRssBeforeImportMb);
+
+    /// <summary>
+    /// The integration run and the import, as the owner of the second organization (so the measured first organization
+    /// and the large one do not grow): three secrets made through the editor's form for the integration, then
+    /// <see cref="ImportScenario"/>. Names carry a tag of this run, so kept data can be used again.
+    /// </summary>
+    public static async Task<Extras> ExtrasAsync(RunningApp app, ScaleOptions options)
+    {
+        var tag = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+        using var owner = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), MaxConnectionsPerServer = 64 })
+        {
+            BaseAddress = app.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(10),
+        };
+        await SignInAsync(owner, OrganizationSeeder.OwnerEmail(1));
+        var antiforgery = (await Document(owner, "/Secrets")).QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+        var production = Enumerable.Range(1, 3).Select(i => ($"BENCH_INT_{tag}_{i}", $"sk_live_{tag}_{i}_{new string('p', 40)}")).ToList();
+        foreach (var (name, value) in production)
+        {
+            using var created = await owner.PostAsync("/Secrets?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = antiforgery, ["Input.Name"] = name, ["Input.Description"] = "Benchmark integration secret", ["Input.Production"] = value,
+            }));
+            if (created.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Creating {name} answered {(int)created.StatusCode}.");
+        }
+
+        var integration = await IntegrationScenario.RunAsync(owner, production, options.Connections, options.Duration);
+        var before = PeakRssMb(app.Process.Id);
+        Console.WriteLine($"Import: {options.ImportRounds} round(s) of {ImportScenario.Entries:N0} new secrets, then one of {ImportScenario.Entries:N0} updates...");
+        var imports = await ImportScenario.RunAsync(owner, antiforgery, options.ImportRounds, tag + "_");
+        return new Extras(integration, imports, before);
+    }
+
+    /// <summary>Prints the integration and import figures and answers their targets.</summary>
+    public static List<Target> PrintExtras(Extras? extras, string where)
+    {
+        if (extras is null) return [];
+        var (run, direct) = (extras.Integration.Run, extras.Integration.Direct);
+        Console.WriteLine();
+        Console.WriteLine($"Integration run ({where}), beside the same request sent straight to the stub:");
+        Console.WriteLine();
+        Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | not as expected | failed |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var f in new[] { run, direct }) Console.WriteLine($"| {f.Scenario} | {f.RequestsPerSecond:N0} | {f.P50Ms:N2} | {f.P99Ms:N2} | {f.Unexpected:N0} | {f.Errors:N0} |");
+        Console.WriteLine($"Overhead of the run over the direct call at p50: {extras.Integration.OverheadMs:N2} ms (the app's own outbound call, as it shows it: median {extras.Integration.OutboundMedianMs:N0} ms).");
+        Console.WriteLine();
+        Console.WriteLine($"Import of {ImportScenario.Entries:N0} dotenv lines ({where}; one request each, wall time as the client saw it):");
+        Console.WriteLine();
+        Console.WriteLine(extras.Imports.ToMarkdown());
+        var updating = extras.Imports.Rounds.FirstOrDefault(r => r.Updates);
+        var importsPassed = extras.Imports.Failed == 0;
+        return
+        [
+            new Target($"Integration run overhead over the direct HttpClient call, {where}", "< 2 ms at p50",
+                $"{extras.Integration.OverheadMs:N2} ms (run p50 {run.P50Ms:N2} ms, direct p50 {direct.P50Ms:N2} ms)",
+                extras.Integration.OverheadMs < 2 && run.Errors == 0 && run.Unexpected == 0),
+            new Target($"Import preview and apply of {ImportScenario.Entries:N0} entries, {where}", "< 5 s each, no failed round",
+                $"preview {extras.Imports.PreviewMedianMs:N0} ms, apply {extras.Imports.ApplyMedianMs:N0} ms (medians of the creating rounds)" +
+                (updating is null ? "" : $"; {ImportScenario.Entries:N0} updates: preview {updating.Preview.Ms:N0} ms, apply {updating.Apply.Ms:N0} ms") +
+                (importsPassed ? "" : $"; {extras.Imports.Failed} round(s) failed"),
+                importsPassed && extras.Imports.PreviewMedianMs < 5000 && extras.Imports.ApplyMedianMs < 5000 &&
+                (updating is null || (updating.Preview.Ms < 5000 && updating.Apply.Ms < 5000))),
+        ];
+    }
+
+    private static double BenchmarkRssMb() => PeakRssMb(Environment.ProcessId);
 
     private static async Task<string> SeedAsync(string published, ScaleOptions options, string one, string many)
     {
@@ -159,14 +247,16 @@ public static class OrganizationScale
     private static double DatabaseMb(string folder) =>
         Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f).Contains(".db", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length) / 1024.0 / 1024;
 
-    private sealed record Phase(List<Figures> Figures, double PeakRssMb, List<Figures> Large);
+    private sealed record Phase(List<Figures> Figures, List<Figures> Ceilings, double PeakRssMb, List<Figures> Large, Extras? Extras);
 
-    private static async Task<Phase> MeasureAsync(string published, string folder, string label, ScaleOptions options, string? largeOwner = null)
+    private static async Task<Phase> MeasureAsync(string published, string folder, string label, ScaleOptions options, BareHost bare,
+        string? largeOwner = null, bool extras = false)
     {
         Console.WriteLine($"Measuring with {label}...");
         await using var app = await RunningApp.StartAsync(published, folder);
         await SignInAsync(app.Http);
-        var figures = await ScenariosAsync([app.Http], options);
+        var ceilings = new List<Figures>();
+        var figures = await ScenariosAsync([app.Http], options, (bare, ceilings));
         var large = new List<Figures>();
         if (largeOwner is not null)
         {
@@ -184,7 +274,8 @@ public static class OrganizationScale
                 c => Revalidate(owner, "/Secrets?handler=Rows", tags, c)));
         }
 
-        return new Phase(figures, PeakRssMb(app.Process.Id), large);
+        var more = extras ? await ExtrasAsync(app, options) : null;
+        return new Phase(figures, ceilings, PeakRssMb(app.Process.Id), large, more);
     }
 
     /// <summary>Signs in as the owner of the organization /Setup made; a client sharing the cookies is signed in too.</summary>
@@ -201,9 +292,19 @@ public static class OrganizationScale
     /// Grid rows (200 and 304), the edit partial, a save and an API read, by signed-in <paramref name="clients"/>:
     /// connection c sends its requests through client c modulo their count, so that several app instances share the load.
     /// </summary>
-    public static async Task<List<Figures>> ScenariosAsync(IReadOnlyList<HttpClient> clients, ScaleOptions options)
+    /// <param name="bare">When given, each scenario's ceiling (<see cref="BareHost"/>) is measured right after it and added to the list.</param>
+    public static async Task<List<Figures>> ScenariosAsync(IReadOnlyList<HttpClient> clients, ScaleOptions options, (BareHost Host, List<Figures> Figures)? bare = null)
     {
         var http = clients[0];
+        using var bareHttp = bare is null ? null : new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
+        {
+            BaseAddress = bare.Value.Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60),
+        };
+        async Task CeilingAsync(string scenario, Func<int, Task<Answer>> request)
+        {
+            if (bare is { } b) b.Figures.Add(await LoadClient.RunAsync(scenario, options.Connections, options.Duration, request));
+        }
+
         HttpClient Of(int connection) => clients[connection % clients.Count];
         var token = (await Document(http, "/Secrets")).QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
         var ids = JsonDocument.Parse(await http.GetStringAsync("/Secrets?handler=Rows")).RootElement.EnumerateArray()
@@ -213,10 +314,18 @@ public static class OrganizationScale
         {
             await LoadClient.RunAsync($"Grid rows, changed: 200 ({ids.Length:N0} secrets)", connections, duration, c => Fetch(Of(c), "/Secrets?handler=Rows")),
         };
+        await CeilingAsync($"bare: {ids.Length:N0} plain records", _ => Fetch(bareHttp!, $"/rows?count={ids.Length}"));
         var tags = new EntityTagHeaderValue?[connections];
         figures.Add(await LoadClient.RunAsync("Grid rows, unchanged: 304", connections, duration, c => Revalidate(Of(c), "/Secrets?handler=Rows", tags, c)));
+        var bareTags = new EntityTagHeaderValue?[connections];
+        await CeilingAsync("bare: 304 to a matching ETag", c => Revalidate(bareHttp!, $"/rows?count={ids.Length}", bareTags, c));
         var random = new Random(1);
         figures.Add(await LoadClient.RunAsync("Edit partial (htmx)", connections, duration, c => Fetch(Of(c), $"/Secrets?handler=Edit&id={ids[random.Next(ids.Length)].Id}", htmx: true)));
+        if (bare is not null)
+        {
+            var partialBytes = await EditPartialLength(http, ids[0].Id);
+            await CeilingAsync($"bare: static page ({partialBytes:N0} B)", _ => Fetch(bareHttp!, $"/page?bytes={partialBytes}"));
+        }
 
         var versions = new int[connections];
         for (var c = 0; c < connections; c++) versions[c] = await Version(http, ids[c].Id);
@@ -236,6 +345,16 @@ public static class OrganizationScale
             versions[c] = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             return LoadClient.Expect(response.IsSuccessStatusCode);
         }));
+        await CeilingAsync("bare: raw SQLite one-row transaction", async c =>
+        {
+            using var response = await bareHttp!.PostAsync("/save", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["Input.Name"] = ids[c].Name, ["Input.Description"] = "Benchmark secret",
+                ["Input.Version"] = versions[c].ToString(CultureInfo.InvariantCulture), ["Input.Staging"] = $"sk_stg_{Guid.NewGuid():N}",
+            }));
+            await response.Content.ReadAsStringAsync();
+            return LoadClient.Expect(response.IsSuccessStatusCode);
+        });
 
         var accessToken = await AccessTokenAsync(http, ids.Take(10).Select(i => i.Id));
         var apis = clients.Select(client => new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
@@ -245,6 +364,12 @@ public static class OrganizationScale
         try
         {
             figures.Add(await LoadClient.RunAsync("API read, 10-secret token scope", connections, duration, c => Fetch(apis[c % apis.Count], "/api/v1/secrets")));
+            if (bare is { } b)
+            {
+                // The same names and values, serialized on each request as the app serializes them.
+                b.Host.ServeSecrets(JsonSerializer.Deserialize<Dictionary<string, string>>(await apis[0].GetStringAsync("/api/v1/secrets"))!);
+                await CeilingAsync("bare: the same JSON, no token, database or decryption", _ => Fetch(bareHttp!, "/secrets"));
+            }
         }
         finally
         {
@@ -277,10 +402,13 @@ public static class OrganizationScale
 /// <summary>The published app on a free port and a data folder of its own, with a client that keeps its session cookie.</summary>
 public sealed class RunningApp : IAsyncDisposable
 {
-    private RunningApp(Process process, HttpClient http)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log;
+
+    private RunningApp(Process process, HttpClient http, System.Collections.Concurrent.ConcurrentQueue<string> log)
     {
         Process = process;
         Http = http;
+        _log = log;
     }
 
     public Process Process { get; }
@@ -297,12 +425,15 @@ public sealed class RunningApp : IAsyncDisposable
             {
                 ["ASPNETCORE_URLS"] = baseUrl, ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ZIGGY_DATA_DIR"] = dataFolder,
                 ["Logging__LogLevel__Default"] = "Warning", ["Ziggy__Api__RequestsPerMinute"] = "100000000",
+                // The integration scenario's stub listens on loopback, which integrations may reach only when allowed.
+                ["Ziggy__Integrations__AllowPrivateNetworks"] = "true",
             },
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, line) => Keep(log, line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(log, line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer(), MaxConnectionsPerServer = 64 })
@@ -315,11 +446,20 @@ public sealed class RunningApp : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        return new RunningApp(process, http);
+        return new RunningApp(process, http, log);
+    }
+
+    /// <summary>Keeps the app's log (warnings and errors only: it runs at Warning), up to 2,000 lines.</summary>
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> log, string? line)
+    {
+        if (line is not null && log.Count < 2000) log.Enqueue(line);
     }
 
     public async ValueTask DisposeAsync()
     {
+        // An answer counted as a failure is explained here: the first errors the app logged, as it logged them.
+        var errors = _log.SkipWhile(l => !l.StartsWith("fail:", StringComparison.Ordinal) && !l.StartsWith("crit:", StringComparison.Ordinal)).Take(40).ToList();
+        if (errors.Count > 0) Console.WriteLine($"The app at {Http.BaseAddress} logged errors; the first of them:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
         Http.Dispose();
         Process.Kill(entireProcessTree: true);
         await Process.WaitForExitAsync();

@@ -61,23 +61,36 @@ public static class PostgresScale
         Console.WriteLine("PostgreSQL: measuring with two instances, then with one...");
         var both = await OrganizationScale.ScenariosAsync([one.Http, two.Http], options);
         var alone = await OrganizationScale.ScenariosAsync([one.Http], options);
+        var extras = await OrganizationScale.ExtrasAsync(one, options);
 
         Console.WriteLine();
         Console.WriteLine($"PostgreSQL, {options.Organizations:N0} organizations of {options.SecretsPerOrganization:N0} secrets, two app instances on one database " +
                           $"beside one instance alone ({options.Connections} connections, {options.Duration.TotalSeconds:N0} s per scenario). {seeding}");
         Console.WriteLine();
-        Console.WriteLine("| scenario | 2 instances req/s | 1 instance req/s | req/s ratio | 2 instances p50 ms | 1 instance p50 ms | 2 instances p99 ms | 1 instance p99 ms | failed or not as expected |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var sqlite = SqliteFigures.Read(options);
+        Console.WriteLine("| scenario | 2 instances req/s | 1 instance req/s | req/s ratio | 2 instances p50 ms | 1 instance p50 ms | 2 instances p99 ms | 1 instance p99 ms | SQLite p50 ms | failed or not as expected |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var targets = new List<Target>();
         foreach (var (a, b) in both.Zip(alone))
         {
             var wrong = a.Errors + a.Unexpected + b.Errors + b.Unexpected;
+            var onSqlite = sqlite?.P50Ms.GetValueOrDefault(a.Scenario);
             Console.WriteLine($"| {a.Scenario} | {a.RequestsPerSecond:N0} | {b.RequestsPerSecond:N0} | {a.RequestsPerSecond / b.RequestsPerSecond:N2} | {a.P50Ms:N2} | {b.P50Ms:N2} | " +
-                              $"{a.P99Ms:N2} | {b.P99Ms:N2} | {wrong:N0} |");
-            targets.Add(new Target($"PostgreSQL, two instances: {a.Scenario}", "every answer as expected",
-                $"p50 {a.P50Ms:N2} ms, {a.RequestsPerSecond:N0} req/s ({b.RequestsPerSecond:N0} with one instance){(wrong == 0 ? "" : $", {wrong:N0} failed or not as expected")}",
-                wrong == 0));
+                              $"{a.P99Ms:N2} | {b.P99Ms:N2} | {onSqlite?.ToString("N2") ?? "-"} | {wrong:N0} |");
+            targets.Add(onSqlite is { } p50
+                ? new Target($"PostgreSQL, two instances: {a.Scenario}", "p50 within 2x of SQLite's, every answer as expected",
+                    $"{a.P50Ms / p50:N2}x ({p50:N2} ms on SQLite, {a.P50Ms:N2} ms){(wrong == 0 ? "" : $", {wrong:N0} failed or not as expected")}", a.P50Ms <= 2 * p50 && wrong == 0)
+                : Target.NotMeasured($"PostgreSQL, two instances: {a.Scenario}", "p50 within 2x of SQLite's (needs a SQLite run of the same sizes on the same --data)"));
+            if (a.Scenario.StartsWith("Save", StringComparison.Ordinal) || a.Scenario.StartsWith("API read", StringComparison.Ordinal))
+                targets.Add(new Target($"PostgreSQL: {a.Scenario}, two instances vs one", "two instances serve more a second than one",
+                    $"{a.RequestsPerSecond:N0} vs {b.RequestsPerSecond:N0} req/s ({a.RequestsPerSecond / b.RequestsPerSecond:N2}x)", a.RequestsPerSecond > b.RequestsPerSecond && wrong == 0));
         }
+
+        targets.AddRange(OrganizationScale.PrintExtras(extras, "PostgreSQL, one instance"));
+        var run = extras.Integration.Run;
+        if (sqlite?.P50Ms.GetValueOrDefault(run.Scenario) is { } runOnSqlite and > 0)
+            targets.Add(new Target($"PostgreSQL: {run.Scenario}", "p50 within 2x of SQLite's", $"{run.P50Ms / runOnSqlite:N2}x ({runOnSqlite:N2} ms on SQLite, {run.P50Ms:N2} ms)",
+                run.P50Ms <= 2 * runOnSqlite && run.Errors == 0 && run.Unexpected == 0));
 
         Console.WriteLine();
         Console.WriteLine($"Peak RSS of the app processes: {PeakRssMb(one.Process.Id):N0} MB and {PeakRssMb(two.Process.Id):N0} MB.");

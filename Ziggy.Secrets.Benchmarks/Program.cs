@@ -53,7 +53,8 @@ if (Arg("--organizations", 0) is > 0 and var organizations)
             // --postgres: the same scenarios on a throwaway PostgreSQL cluster, two app instances beside one (no --reuse).
             Func<string, ScaleOptions, Task<List<Target>>> scale = args.Contains("--postgres") ? PostgresScale.RunAsync : OrganizationScale.RunAsync;
             scaleTargets = await scale(publishedApp, new ScaleOptions(organizations, Arg("--secrets-per-organization", 1000),
-                dataRoot, args.Contains("--reuse"), connections, duration, Arg("--large-organization", 10_000), Arg("--large-versions", 10)));
+                dataRoot, args.Contains("--reuse"), connections, duration, Arg("--large-organization", 10_000), Arg("--large-versions", 10),
+                Arg("--import-rounds", 1)));
         }
         catch (InvalidOperationException refused)
         {
