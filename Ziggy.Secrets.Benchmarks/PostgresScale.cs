@@ -68,6 +68,9 @@ public static class PostgresScale
                           $"beside one instance alone ({options.Connections} connections, {options.Duration.TotalSeconds:N0} s per scenario). {seeding}");
         Console.WriteLine();
         var sqlite = SqliteFigures.Read(options);
+        Console.WriteLine(sqlite is null ? "No SQLite figures to compare with (run the SQLite scale run on the same --data first)."
+            : $"SQLite p50s from the SQLite run on the same --data ({sqlite.Organizations:N0} organizations of {sqlite.SecretsPerOrganization:N0} secrets).");
+        Console.WriteLine();
         Console.WriteLine("| scenario | 2 instances req/s | 1 instance req/s | req/s ratio | 2 instances p50 ms | 1 instance p50 ms | 2 instances p99 ms | 1 instance p99 ms | SQLite p50 ms | failed or not as expected |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var targets = new List<Target>();
