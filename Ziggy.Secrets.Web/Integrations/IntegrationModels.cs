@@ -28,3 +28,6 @@ public sealed record RunView(
 public sealed record IntegrationDetails(
     Guid Id, string Name, string Method, string Url, string Headers, string Body, int Version, Guid OwnerId, string OwnerName,
     bool CanModify, IReadOnlyList<ReferenceStatus> References, IReadOnlyList<RunView> Runs);
+
+/// <summary>A run as its runner may see it, and the run panel's history that now begins with it.</summary>
+public sealed record RunOutcome(RunView Run, IReadOnlyList<RunView> History);

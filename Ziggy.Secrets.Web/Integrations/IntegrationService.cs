@@ -65,14 +65,6 @@ public sealed class IntegrationService(
         return Result<IntegrationDetails>.Ok(await DetailsAsync(actor, integration));
     }
 
-    /// <summary>The integration's last runs (what the run panel shows), without the rest of the editor.</summary>
-    public async Task<Result<IReadOnlyList<RunView>>> HistoryAsync(CurrentUser actor, Guid id)
-    {
-        var integration = await LoadAsync(actor, id, tracked: false);
-        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<IReadOnlyList<RunView>>.NotFound();
-        return Result<IReadOnlyList<RunView>>.Ok(await RecentRunsAsync(actor, integration.Id));
-    }
-
     /// <summary>What the editor lists under the template: each referenced name, whether it exists and has values.</summary>
     public async Task<IReadOnlyList<ReferenceStatus>> ReferencesAsync(CurrentUser actor, IReadOnlyList<string> names)
     {
@@ -168,10 +160,10 @@ public sealed class IntegrationService(
     /// owner may not use, a value that fails to decrypt) end the run before any network call. Whatever is shown or
     /// stored afterwards has every form of every value replaced by its mask.
     /// </summary>
-    public async Task<Result<RunView>> RunAsync(CurrentUser actor, Guid id, SecretEnvironment environment)
+    public async Task<Result<RunOutcome>> RunAsync(CurrentUser actor, Guid id, SecretEnvironment environment)
     {
         var integration = await LoadAsync(actor, id, tracked: false);
-        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<RunView>.NotFound();
+        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<RunOutcome>.NotFound();
 
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
         var started = clock.GetUtcNow();
@@ -214,7 +206,10 @@ public sealed class IntegrationService(
             await db.SaveChangesAsync();
             return Result<Guid>.Ok(run.Id);
         });
-        return Result<RunView>.Ok((await ViewsAsync(actor, [(run, actor.DisplayName)]))[0]);
+        // The run panel's history holds this run unless 20 others started after it while it ran.
+        var history = await RecentRunsAsync(actor, integration.Id);
+        var view = history.FirstOrDefault(r => r.Id == run.Id) ?? (await ViewsAsync(actor, [(run, actor.DisplayName)]))[0];
+        return Result<RunOutcome>.Ok(new RunOutcome(view, history));
     }
 
     private async Task<OutboundResponse> SendAsync(Integration integration, IReadOnlyDictionary<string, string> values)

@@ -147,10 +147,10 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         var integration = await _app.WithServiceAsync<IntegrationService, Result<IntegrationDetails>>(s =>
             s.SaveAsync(_actor, null, null, new IntegrationDraft("Uses target", "POST", stub.BaseUrl + "/echo", "", "{{secrets.TARGET}}")));
 
-        var run = await _app.WithServiceAsync<IntegrationService, Result<RunView>>(s => s.RunAsync(_actor, integration.Value!.Id, SecretEnvironment.Development));
+        var run = await _app.WithServiceAsync<IntegrationService, Result<RunOutcome>>(s => s.RunAsync(_actor, integration.Value!.Id, SecretEnvironment.Development));
 
         Assert.Equal("The stored Development value of secret TARGET cannot be decrypted: it was altered or moved from another secret, " +
-                     "environment or organization. Nothing was sent.", run.Value!.Error);
+                     "environment or organization. Nothing was sent.", run.Value!.Run.Error);
         Assert.Empty(stub.Received);
         var audited = await _app.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Action == AuditAction.IntegrationRun));
         Assert.Contains("failed: The stored Development value of secret TARGET cannot be decrypted", audited.Details);

@@ -76,7 +76,7 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
 
         var result = await integrations.RunAsync(Me, Id.Value, environment.Value);
         if (!result.IsOk) return NotFound();
-        LastRun = result.Value;
+        (LastRun, Runs) = (result.Value!.Run, result.Value.History);
         // The outcome only: the answer and any failure detail stay in the run panel, masked.
         if (LastRun!.Succeeded) this.Toast($"Run in {LastRun.Environment}: HTTP {LastRun.StatusCode} in {LastRun.DurationMs} ms.");
         else this.Toast($"Run in {LastRun.Environment} failed. The reason is in the run history.", ToastKind.Error);
@@ -96,15 +96,10 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
     /// <summary>htmx gets the run panel (this run's result and the history); a plain post gets the whole page.</summary>
     private async Task<IActionResult> RunPanelAsync()
     {
-        if (Request.IsHtmx())
-        {
-            var history = await integrations.HistoryAsync(Me, Id!.Value);
-            if (!history.IsOk) return NotFound();
-            Runs = history.Value!;
-            return Partial("_RunPanel", this);
-        }
-
+        // After a run the panel's history was read with it; otherwise (no environment chosen, a plain post) it is read here.
+        if (LastRun is not null && Request.IsHtmx()) return Partial("_RunPanel", this);
         if (!await LoadAsync(Id!.Value)) return NotFound();
+        if (Request.IsHtmx()) return Partial("_RunPanel", this);
         Input = IntegrationForm.From(Integration!);
         return Page();
     }
