@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -16,18 +18,34 @@ public sealed class SqliteSecureDeleteInterceptor : DbConnectionInterceptor
 {
     private const string Pragma = "PRAGMA secure_delete=ON;";
 
+    // The setting belongs to SQLite's connection handle, which Microsoft.Data.Sqlite's pool keeps open between uses,
+    // so it is set once per handle rather than on every open (EF Core opens the connection for each query).
+    private static readonly ConditionalWeakTable<object, object> Set = new();
+
+    private static bool IsSet(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } handle } && Set.TryGetValue(handle, out _);
+
+    private static void Remember(DbConnection connection)
+    {
+        if (connection is SqliteConnection { Handle: { } handle }) Set.AddOrUpdate(handle, Set);
+    }
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        if (IsSet(connection)) return;
         using var command = connection.CreateCommand();
         command.CommandText = Pragma;
         command.ExecuteNonQuery();
+        Remember(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (IsSet(connection)) return;
         await using var command = connection.CreateCommand();
         command.CommandText = Pragma;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        Remember(connection);
     }
 }
 

@@ -47,6 +47,34 @@ public sealed class TrashFileTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryConnection_ReusedOrNew_OverwritesDeletedContent()
+    {
+        await _app.SetUpAsync();
+        var settings = new List<long>();
+        for (var round = 0; round < 3; round++)
+        {
+            // Reused from the pool twice, then made anew.
+            if (round == 2) Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            settings.Add(await _app.WithDbAsync(async db =>
+            {
+                await db.Database.OpenConnectionAsync();
+                try
+                {
+                    await using var command = db.Database.GetDbConnection().CreateCommand();
+                    command.CommandText = "PRAGMA secure_delete;";
+                    return (long)(await command.ExecuteScalarAsync())!;
+                }
+                finally
+                {
+                    await db.Database.CloseConnectionAsync();
+                }
+            }));
+        }
+
+        Assert.Equal([1L, 1L, 1L], settings);
+    }
+
+    [Fact]
     public async Task Purge_CiphertextGoneFromDatabaseFileAndWal()
     {
         var (_, id, ciphertexts) = await TrashedSecretAsync("STRIPE_API_KEY");
