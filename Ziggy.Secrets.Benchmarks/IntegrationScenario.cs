@@ -51,7 +51,8 @@ public static class IntegrationScenario
         var editor = await Document(http, "/Integrations/Edit");
         var form = editor.QuerySelector<IHtmlFormElement>("#integration-form")!;
         var fields = form.Elements.OfType<IHtmlInputElement>().Where(e => e.Name is not null && e.Type == "hidden").ToDictionary(e => e.Name!, e => e.Value);
-        fields["Input.Name"] = "Benchmark stub";
+        // Named for this run: a rerun on kept data (--reuse) meets the integrations of earlier runs, and names are unique.
+        fields["Input.Name"] = $"Benchmark stub {Guid.NewGuid():N}"[..31];
         fields["Input.Method"] = "POST";
         fields["Input.Url"] = $"{stubUrl}/hook?key={{{{secrets.{query.Name}}}}}";
         fields["Input.Headers"] = $"Authorization: Bearer {{{{secrets.{header.Name}}}}}";
