@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Tests.Support;
 
@@ -20,6 +22,25 @@ public static class SqliteAdmin
         using var connection = Open(databasePath);
         using var command = Command(connection, sql, []);
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
+    }
+
+    /// <summary>How SQLite would run <paramref name="query"/> on the context's connection: the detail lines of EXPLAIN QUERY PLAN.</summary>
+    public static async Task<List<string>> PlanAsync<T>(ZiggyDbContext db, IQueryable<T> query)
+    {
+        await using var command = query.CreateDbCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            var lines = new List<string>();
+            while (await reader.ReadAsync()) lines.Add(reader.GetString(3));
+            return lines;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private static SqliteConnection Open(string databasePath)

@@ -96,6 +96,11 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
     /// nor younger than <see cref="HistoryOptions.KeepDays"/>. <paramref name="newest"/> holds each environment's newest
     /// version number, as <see cref="AppendAsync"/> answered it; that version (the current value) always stays.
     /// </summary>
+    /// <remarks>
+    /// The versions older than the age limit are read first, through the index on their write time: earlier prunes
+    /// removed the old ones beyond the newest kept, so this reads at most those plus the ones to delete now, however
+    /// many young versions there are. When none is to go, nothing is written.
+    /// </remarks>
     public async Task PruneAsync(Guid secretId, IReadOnlyDictionary<SecretEnvironment, int> newest, DateTimeOffset now)
     {
         var keep = Math.Max(1, options.Value.KeepVersions);
@@ -104,11 +109,22 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
         {
             var below = number - keep;
             if (below <= 0) continue;
-            await db.SecretValueVersions
-                .Where(v => v.SecretId == secretId && v.Environment == environment && v.Number <= below && v.WrittenAt < cutoff)
-                .ExecuteDeleteAsync();
+            var old = await OldVersionsQuery(db, secretId, environment, cutoff).ToListAsync();
+            var doomed = old.Where(v => v.Number <= below).Select(v => v.Id).ToList();
+            foreach (var chunk in doomed.Chunk(1000))
+                await db.SecretValueVersions.Where(v => chunk.Contains(v.Id)).ExecuteDeleteAsync();
         }
     }
+
+    /// <summary>
+    /// An environment's versions written before <paramref name="cutoff"/>, ids and numbers. It has no condition on the
+    /// number, so the database reads them through the (SecretId, Environment, WrittenAt) index.
+    /// </summary>
+    public static IQueryable<OldVersion> OldVersionsQuery(ZiggyDbContext db, Guid secretId, SecretEnvironment environment, DateTimeOffset cutoff) =>
+        db.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment && v.WrittenAt < cutoff)
+            .Select(v => new OldVersion(v.Id, v.Number));
+
+    public sealed record OldVersion(long Id, int Number);
 
     /// <summary>One environment's versions, newest first.</summary>
     public async Task<IReadOnlyList<ValueVersionRow>> ListAsync(Guid secretId, SecretEnvironment environment) =>

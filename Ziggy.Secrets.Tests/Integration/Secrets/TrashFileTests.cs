@@ -95,23 +95,7 @@ public sealed class TrashFileTests : IDisposable
         Assert.True((await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s => s.CreateAsync(owner,
             new SecretDraft("LIVE_KEY", "", new Dictionary<SecretEnvironment, string>())))).IsOk);
 
-        var plan = await _app.WithDbAsync(async db =>
-        {
-            await using var command = SecretService.RowsQuery(db, owner.OrganizationId).CreateDbCommand();
-            command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
-            await db.Database.OpenConnectionAsync();
-            try
-            {
-                await using var reader = await command.ExecuteReaderAsync();
-                var lines = new List<string>();
-                while (await reader.ReadAsync()) lines.Add(reader.GetString(3));
-                return lines;
-            }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
-        });
+        var plan = await _app.WithDbAsync(db => SqliteAdmin.PlanAsync(db, SecretService.RowsQuery(db, owner.OrganizationId)));
 
         Assert.Contains(plan, line => line.Contains("USING COVERING INDEX IX_Secrets_Grid", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));

@@ -12,6 +12,9 @@ public sealed class SecretValueVersionConfiguration : IEntityTypeConfiguration<S
         builder.Property(v => v.Mask).HasMaxLength(64);
         // One number per secret and environment; the database refuses a second writer's duplicate.
         builder.HasIndex(v => new { v.SecretId, v.Environment, v.Number }).IsUnique();
+        // Pruning reads only the versions older than the age limit (at most the newest kept ones plus those it deletes),
+        // however many young versions an environment has.
+        builder.HasIndex(v => new { v.SecretId, v.Environment, v.WrittenAt });
         builder.HasIndex(v => v.KeyId);
         // A secret purged for good takes its whole history with it.
         builder.HasOne<Secret>().WithMany().HasForeignKey(v => v.SecretId).OnDelete(DeleteBehavior.Cascade);

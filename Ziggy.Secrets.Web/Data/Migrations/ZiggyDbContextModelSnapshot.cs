@@ -727,6 +727,8 @@ namespace Ziggy.Secrets.Web.Data.Migrations
                     b.HasIndex("SecretId", "Environment", "Number")
                         .IsUnique();
 
+                    b.HasIndex("SecretId", "Environment", "WrittenAt");
+
                     b.ToTable("SecretValueVersions");
                 });
 

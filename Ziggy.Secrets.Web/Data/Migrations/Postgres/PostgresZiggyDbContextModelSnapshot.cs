@@ -737,6 +737,8 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
                     b.HasIndex("SecretId", "Environment", "Number")
                         .IsUnique();
 
+                    b.HasIndex("SecretId", "Environment", "WrittenAt");
+
                     b.ToTable("SecretValueVersions");
                 });
 
