@@ -20,10 +20,11 @@ public sealed record Figures(string Scenario, double RequestsPerSecond, double P
 public static class LoadClient
 {
     /// <summary>
-    /// Load before measuring, not counted: long enough for the runtime's tiered JIT to have recompiled the hot paths with
-    /// full optimization, which a handful of requests is not.
+    /// Load before measuring, not counted (<c>--warm-up</c>): long enough for the runtime's tiered JIT to have recompiled
+    /// the hot paths with full optimization, which a handful of requests is not. Under saves, a freshly started app keeps
+    /// its tiered-compilation thread busy for about 15 s; figures taken earlier measure the compiler as much as the app.
     /// </summary>
-    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    public static TimeSpan WarmUp { get; set; } = TimeSpan.FromSeconds(20);
 
     public static async Task<Figures> RunAsync(string scenario, int connections, TimeSpan duration, Func<int, Task<Answer>> request)
     {

@@ -31,6 +31,7 @@ var importRounds = Arg("--import-rounds", 3);
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 bool Wants(string scenario) => only is null || only.Contains(scenario);
 var duration = TimeSpan.FromSeconds(seconds);
+LoadClient.WarmUp = TimeSpan.FromSeconds(Arg("--warm-up", (int)LoadClient.WarmUp.TotalSeconds));
 var root = FindRoot();
 var work = Path.Combine(Path.GetTempPath(), "ziggy-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(work);

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
@@ -24,10 +25,16 @@ public sealed class AuditQueries(ZiggyDbContext db, IAuthorizationService author
     /// <summary>The secret's latest events, newest first, as its editor shows them.</summary>
     public async Task<IReadOnlyList<AuditRow>> SecretHistoryAsync(Guid organizationId, Guid secretId)
     {
-        return await Rows(db.AuditEvents.Where(e => e.OrganizationId == organizationId && e.SecretId == secretId)).Take(SecretHistoryRows).ToListAsync();
+        return await SecretHistory.For(db)(db, organizationId, secretId).ToListAsync();
     }
 
-    private static IQueryable<AuditRow> Rows(IQueryable<AuditEvent> events) =>
-        events.OrderByDescending(e => e.Id).Take(MaxRows)
-            .Select(e => new AuditRow(e.Id, e.At, e.ActorName, AuditActionNames.Readable(e.Action), e.SecretName, e.TargetName, e.Ip, e.Details));
+    private static IQueryable<AuditRow> Rows(IQueryable<AuditEvent> events) => events.OrderByDescending(e => e.Id).Take(MaxRows).Select(RowOf);
+
+    private static readonly Expression<Func<AuditEvent, AuditRow>> RowOf =
+        e => new AuditRow(e.Id, e.At, e.ActorName, AuditActionNames.Readable(e.Action), e.SecretName, e.TargetName, e.Ip, e.Details);
+
+    // Every editor opened by someone who may change the secret reads it: compiled once.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<AuditRow>>> SecretHistory = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId, Guid secretId) =>
+            c.AuditEvents.Where(e => e.OrganizationId == organizationId && e.SecretId == secretId).OrderByDescending(e => e.Id).Take(SecretHistoryRows).Select(RowOf)));
 }

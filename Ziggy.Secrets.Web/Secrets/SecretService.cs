@@ -58,6 +58,16 @@ public sealed class SecretService(
                     s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Fingerprint).FirstOrDefault()))
                 .FirstOrDefault()));
 
+    // Every save and delete loads its secret so; every editor names the integrations that use it.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> Tracked = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
+            c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId).FirstOrDefault()));
+
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, string, IAsyncEnumerable<string>>> IntegrationsUsing = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId, string name) =>
+            c.Integrations.AsNoTracking().Where(i => i.OrganizationId == organizationId && i.References.Any(r => r.SecretName == name))
+                .OrderBy(i => i.Name).Select(i => i.Name)));
+
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<long?>>> ChangeStamp = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId) =>
             c.SecretsChangeStamps.Where(s => s.OrganizationId == organizationId).Select(s => (long?)s.Stamp).FirstOrDefault()));
@@ -413,16 +423,13 @@ public sealed class SecretService(
     internal Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
-    /// <summary>The secret to transfer or delete, tracked, with its values.</summary>
-    private Task<Secret?> LoadAsync(CurrentUser actor, Guid id) =>
-        db.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == actor.OrganizationId).FirstOrDefaultAsync();
+    /// <summary>The secret to change, transfer or delete, tracked, with its values.</summary>
+    private Task<Secret?> LoadAsync(CurrentUser actor, Guid id) => Tracked.For(db)(db, id, actor.OrganizationId);
 
     private async Task<SecretDetails> DetailsAsync(CurrentUser actor, StoredSecret stored)
     {
         var secret = stored.Secret;
-        var usedBy = await db.Integrations.AsNoTracking()
-            .Where(i => i.OrganizationId == secret.OrganizationId && i.References.Any(r => r.SecretName == secret.Name))
-            .OrderBy(i => i.Name).Select(i => i.Name).ToListAsync();
+        var usedBy = await IntegrationsUsing.For(db)(db, secret.OrganizationId, secret.Name).ToListAsync();
         var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         // Who may change a secret (its owner, administrators) also sees its history.
         var auditHistory = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];

@@ -37,11 +37,14 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
     public async Task<int> AppendAsync(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById,
         DateTimeOffset now, int? restoredFrom = null)
     {
-        var last = await db.SecretValueVersions
-            .Where(v => v.SecretId == secret.Id && v.Environment == environment)
-            .MaxAsync(v => (int?)v.Number) ?? 0;
+        var last = await LastNumber.For(db)(db, secret.Id, environment) ?? 0;
         return Append(secret, environment, previous, next, writtenById, now, last, restoredFrom);
     }
+
+    // Every save of a value asks it: compiled once.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, SecretEnvironment, Task<int?>>> LastNumber = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid secretId, SecretEnvironment environment) =>
+            c.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment).Max(v => (int?)v.Number)));
 
     /// <summary><see cref="AppendAsync"/> with the environment's newest version number known (<see cref="LastNumbersAsync"/>; 0: none).</summary>
     public int Append(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById, DateTimeOffset now, int last,
