@@ -80,6 +80,10 @@ public sealed class DatabaseTicketStore(IDataProtectionProvider protection, Time
     private async Task<AuthenticationTicket?> RetrieveAsync(ZiggyDbContext db, string key, HttpContext? http)
     {
         if (!Guid.TryParseExact(key, "N", out var id)) return null;
+        // The first database work of a signed-in request: the connection stays open until the request's context is
+        // disposed, so the user check and the page's own queries reuse it. Each open of a pooled SQLite connection
+        // registers EF Core's SQL functions on it again, which a save's half-dozen queries otherwise pay every time.
+        await db.Database.OpenConnectionAsync();
         var stored = await SessionById.For(db)(db, id);
         if (stored is null) return null;
 
