@@ -14,6 +14,14 @@ public static class DbErrors
             or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
         || exception.InnerException is { } inner && IsUniqueViolation(inner);
 
+    /// <summary>A unique index of <paramref name="table"/> refused the write.</summary>
+    public static bool IsUniqueViolationOn(Exception exception, string table) => exception switch
+    {
+        SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 } sqlite => sqlite.Message.Contains($"UNIQUE constraint failed: {table}.", StringComparison.Ordinal),
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } postgres => postgres.TableName == table,
+        _ => exception.InnerException is { } inner && IsUniqueViolationOn(inner, table),
+    };
+
     /// <summary>PostgreSQL gave up a serializable transaction because another one changed what it read: run it again.</summary>
     public static bool IsSerializationFailure(Exception exception) =>
         exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.SerializationFailure or Npgsql.PostgresErrorCodes.DeadlockDetected }

@@ -399,6 +399,11 @@ public sealed class SecretService(
             {
                 return SavedAtTheSameMoment();
             }
+            catch (Exception e) when (DbErrors.IsUniqueViolationOn(e, nameof(ZiggyDbContext.SecretValueVersions)))
+            {
+                // On PostgreSQL writers do not queue: two saves gave the same new version number, and the other committed.
+                return SavedAtTheSameMoment();
+            }
             catch (Exception e) when (name is not null && DbErrors.IsUniqueViolation(e))
             {
                 return Duplicate(name);
