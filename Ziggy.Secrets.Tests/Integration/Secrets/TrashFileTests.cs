@@ -9,8 +9,9 @@ using Ziggy.Secrets.Web.Secrets;
 namespace Ziggy.Secrets.Tests.Integration.Secrets;
 
 /// <summary>
-/// SQLite only: a secret deleted for good leaves no ciphertext in the database file or its WAL. (On PostgreSQL the rows
-/// are dead tuples until VACUUM: see Data/SecureDelete.cs.)
+/// SQLite only: a secret deleted for good leaves no ciphertext in the database file or its WAL (on PostgreSQL the rows
+/// are dead tuples until VACUUM: see Data/SecureDelete.cs), and the queries that skip the trash or prune the history
+/// read their indexes.
 /// </summary>
 public sealed class TrashFileTests : IDisposable
 {
@@ -101,5 +102,18 @@ public sealed class TrashFileTests : IDisposable
         Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.StartsWith("SCAN s", StringComparison.Ordinal) && !line.Contains("INDEX", StringComparison.Ordinal));
         Assert.Equal(["LIVE_KEY"], await _app.WithDbAsync(db => SecretService.RowsQuery(db, owner.OrganizationId).Select(r => r.Name).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task OldVersionsQuery_SearchesTheWriteTimeIndex_NotEveryVersionOfTheEnvironment()
+    {
+        await _app.SetUpAsync();
+
+        var plan = await _app.WithDbAsync(db => SqliteAdmin.PlanAsync(db,
+            ValueHistory.OldVersionsQuery(db, Guid.NewGuid(), SecretEnvironment.Staging, DateTimeOffset.UtcNow.AddDays(-90))));
+
+        var search = Assert.Single(plan);
+        Assert.StartsWith("SEARCH", search, StringComparison.Ordinal);
+        Assert.Contains("IX_SecretValueVersions_SecretId_Environment_WrittenAt (SecretId=? AND Environment=? AND WrittenAt<?)", search, StringComparison.Ordinal);
     }
 }
