@@ -5,8 +5,9 @@ namespace Ziggy.Secrets.Web.Crypto;
 
 /// <summary>
 /// The cipher the app uses. It follows key rotation while serving: a ciphertext under a data key it has not seen makes it
-/// reload the key ring, and before each encryption it checks (one small query) whether a newer data key became active,
-/// so a <c>rotate-key</c> run in another process takes effect here at once, without a restart.
+/// reload the key ring, and every write transaction that encrypts asks first, on its own connection
+/// (<see cref="UseActiveKeyAsync"/>), whether a newer data key became active, so a <c>rotate-key</c> run in another
+/// process takes effect here at once, without a restart.
 /// </summary>
 public sealed class SecretCipherHost : ISecretCipher, IDisposable
 {
@@ -14,7 +15,7 @@ public sealed class SecretCipherHost : ISecretCipher, IDisposable
     private readonly Lock _gate = new();
     private XChaChaSecretCipher? _cipher;
     private DataKeyRing? _ring;
-    private Func<(int ActiveKeyId, Func<DataKeyRing?> Open)>? _reload;
+    private Func<DataKeyRing?>? _reload;
     private long _retiredDecrypts;
 
     public bool IsOpen => _cipher is not null;
@@ -25,25 +26,27 @@ public sealed class SecretCipherHost : ISecretCipher, IDisposable
 
     public int ActiveKeyId => _ring?.ActiveKeyId ?? 0;
 
-    internal void Open(DataKeyRing ring, Func<(int ActiveKeyId, Func<DataKeyRing?> Open)> reload)
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Task<int>>> ActiveKeyQuery = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c) => c.DataKeys.Max(k => k.Id)));
+
+    internal void Open(DataKeyRing ring, Func<DataKeyRing?> reload)
     {
         _reload = reload;
         Swap(ring);
     }
 
-    public EncryptedValue Encrypt(string plaintext, ValuePlace place)
+    public async Task UseActiveKeyAsync(ZiggyDbContext db)
     {
-        var (active, open) = _reload!();
-        if (active != ActiveKeyId && open() is { } ring) Swap(ring);
-
-        return Current.Encrypt(plaintext, place);
+        if (await ActiveKeyQuery.For(db)(db) != ActiveKeyId && _reload!() is { } ring) Swap(ring);
     }
+
+    public EncryptedValue Encrypt(string plaintext, ValuePlace place) => Current.Encrypt(plaintext, place);
 
     public byte[] Fingerprint(string plaintext) => Current.Fingerprint(plaintext);
 
     public DecryptOutcome Decrypt(EncryptedValue value, ValuePlace place)
     {
-        if (_ring is { } ring && !ring.Contains(value.KeyId) && _reload!().Open() is { } reloaded) Swap(reloaded);
+        if (_ring is { } ring && !ring.Contains(value.KeyId) && _reload!() is { } reloaded) Swap(reloaded);
         return Current.Decrypt(value, place);
     }
 
@@ -149,13 +152,8 @@ public static class CryptoRegistration
         services.GetRequiredService<SecretCipherHost>().Open(open.Ring, () =>
         {
             using var reloadScope = services.CreateScope();
-            var active = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.Max(k => k.Id);
-            return (active, () =>
-            {
-                using var openScope = services.CreateScope();
-                var keys = openScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
-                return DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList()).Ring;
-            });
+            var keys = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
+            return DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList()).Ring;
         });
         return null;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Crypto;
 
@@ -8,6 +9,13 @@ namespace Ziggy.Secrets.Web.Crypto;
 /// </summary>
 public interface ISecretCipher
 {
+    /// <summary>
+    /// Makes <see cref="Encrypt"/> use the data key that <paramref name="db"/> holds as active now (a <c>rotate-key</c> run
+    /// in another process may have made a newer one). A write transaction that encrypts calls it first, so the question
+    /// is asked inside that transaction, on its connection.
+    /// </summary>
+    Task UseActiveKeyAsync(ZiggyDbContext db);
+
     /// <summary>Encrypts the UTF-8 of <paramref name="plaintext"/> under the active data key with a fresh random nonce.</summary>
     EncryptedValue Encrypt(string plaintext, ValuePlace place);
 

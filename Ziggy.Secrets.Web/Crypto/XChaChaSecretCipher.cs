@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using NSec.Cryptography;
+using Ziggy.Secrets.Web.Data;
 
 namespace Ziggy.Secrets.Web.Crypto;
 
@@ -28,6 +29,9 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
     private long _decryptCount;
 
     public long DecryptCount => Interlocked.Read(ref _decryptCount);
+
+    /// <summary>Nothing to follow: this cipher's ring is fixed, its newest key the active one.</summary>
+    public Task UseActiveKeyAsync(ZiggyDbContext db) => Task.CompletedTask;
 
     public EncryptedValue Encrypt(string plaintext, ValuePlace place)
     {

@@ -124,6 +124,7 @@ public sealed class ImportService(
         {
             try
             {
+                await cipher.UseActiveKeyAsync(db);
                 return await WriteAsync(actor, environment, body.Versions, targets);
             }
             catch (DbUpdateConcurrencyException)

@@ -393,6 +393,7 @@ public sealed class SecretService(
         {
             try
             {
+                await cipher.UseActiveKeyAsync(db);
                 return await write();
             }
             catch (DbUpdateConcurrencyException)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Imports;
 using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Tests.Integration.Operations;
@@ -191,6 +192,39 @@ public sealed class OperationsCommandTests : IDisposable
         var decrypted = app.Services.GetRequiredService<ISecretCipher>().Decrypt(stored.ToEncrypted(),
             new ValuePlace(secret.OrganizationId, secret.Id, secret.Name, SecretEnvironment.Staging));
         Assert.Equal("stg-after-rotation-abcdef", decrypted.Plaintext);
+    }
+
+    [Fact]
+    public async Task RotateKey_WhileTheServerRuns_ItsNextImportAndSaveEncryptUnderTheNewKey()
+    {
+        var folder = await SeededFolderAsync(1);
+        using var app = new ZiggyAppFactory(folder) { KeepDataOnDispose = true };
+        var owner = await app.WithDbAsync(db => db.Users.SingleAsync());
+        var actor = new CurrentUser(owner.Id, owner.OrganizationId, Role.SuperAdmin, "Olivia Owner");
+        var secret = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync());
+        // The server has encrypted under key 1 before each rotation runs in another process.
+        Assert.True((await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(actor, secret.Id,
+            new SecretChanges(secret.Version, secret.Name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = "stg-before-rotation-abcdef" })))).IsOk);
+        Assert.Equal(1L, Query<long>(folder, "SELECT KeyId FROM SecretValues WHERE Environment = 'Staging'"));
+
+        Assert.Equal(0, AppProcess.Run(folder, args: "rotate-key").ExitCode);
+        const string text = "IMPORTED_AFTER_ROTATION=imported-after-rotation-abcdef\n";
+        var preview = await app.WithServiceAsync<ImportService, Web.Common.Result<ImportPreview>>(s => s.PreviewAsync(actor, text, ImportFormat.Dotenv, SecretEnvironment.Production));
+        var imported = await app.WithServiceAsync<ImportService, Web.Common.Result<ImportOutcome>>(s => s.ApplyAsync(actor, text, ImportFormat.Dotenv,
+            SecretEnvironment.Production, preview.Value!.Token, new ImportSelection(["IMPORTED_AFTER_ROTATION"], [])));
+        var importedUnder = Query<long>(folder, "SELECT v.KeyId FROM SecretValues v JOIN Secrets s ON s.Id = v.SecretId WHERE s.Name = 'IMPORTED_AFTER_ROTATION'");
+
+        Assert.Equal(0, AppProcess.Run(folder, args: "rotate-key").ExitCode);
+        var current = await app.WithDbAsync(db => db.Secrets.AsNoTracking().SingleAsync(s => s.Id == secret.Id));
+        var saved = await app.WithServiceAsync<SecretService, Web.Common.Result<SavedSecret>>(s => s.UpdateAsync(actor, current.Id,
+            new SecretChanges(current.Version, current.Name, "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = "stg-after-rotation-abcdef" })));
+
+        Assert.True(imported.IsOk);
+        Assert.Equal(["IMPORTED_AFTER_ROTATION"], imported.Value!.Created);
+        Assert.True(saved.IsOk);
+        Assert.Equal(2L, importedUnder);
+        Assert.Equal(3L, Query<long>(folder, "SELECT KeyId FROM SecretValues WHERE Environment = 'Staging'"));
+        Assert.Equal(0, AppProcess.Run(folder, args: "verify").ExitCode);
     }
 
     [Fact]
