@@ -11,6 +11,9 @@ namespace Ziggy.Secrets.Web.Crypto;
 /// </summary>
 public sealed class SecretCipherHost : ISecretCipher, IDisposable
 {
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Task<int>>> ActiveKeyQuery = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c) => c.DataKeys.Max(k => k.Id)));
+
     private readonly List<XChaChaSecretCipher> _retired = [];
     private readonly Lock _gate = new();
     private XChaChaSecretCipher? _cipher;
@@ -25,9 +28,6 @@ public sealed class SecretCipherHost : ISecretCipher, IDisposable
     public long DecryptCount => Interlocked.Read(ref _retiredDecrypts) + Current.DecryptCount;
 
     public int ActiveKeyId => _ring?.ActiveKeyId ?? 0;
-
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Task<int>>> ActiveKeyQuery = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext c) => c.DataKeys.Max(k => k.Id)));
 
     internal void Open(DataKeyRing ring, Func<DataKeyRing?> reload)
     {
@@ -137,7 +137,7 @@ public static class CryptoRegistration
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
         var master = services.GetRequiredService<MasterKey>();
-        var stored = db.DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
+        var stored = StoredKeys(db);
         if (stored.Count == 0)
         {
             var first = StoredDataKey.From(DataKeyRing.CreateWrapped(master, 1, services.GetRequiredService<TimeProvider>().GetUtcNow()));
@@ -146,15 +146,17 @@ public static class CryptoRegistration
             stored.Add(first);
         }
 
-        var open = DataKeyRing.Open(master, stored.Select(k => k.ToWrapped()).ToList());
+        var open = OpenRing(stored);
         if (!open.Succeeded) return $"Ziggy Secrets cannot start: {open.Error[..1].ToLowerInvariant()}{open.Error[1..]}";
 
         services.GetRequiredService<SecretCipherHost>().Open(open.Ring, () =>
         {
             using var reloadScope = services.CreateScope();
-            var keys = reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>().DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
-            return DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList()).Ring;
+            return OpenRing(StoredKeys(reloadScope.ServiceProvider.GetRequiredService<ZiggyDbContext>())).Ring;
         });
         return null;
+
+        static List<StoredDataKey> StoredKeys(ZiggyDbContext db) => db.DataKeys.AsNoTracking().OrderBy(k => k.Id).ToList();
+        DataKeyRingOpen OpenRing(List<StoredDataKey> keys) => DataKeyRing.Open(master, keys.Select(k => k.ToWrapped()).ToList());
     }
 }
