@@ -37,10 +37,10 @@ public sealed class AccessTokenService(
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.AsNoTracking().Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
 
-    private sealed record RevocationState(DateTimeOffset? RevokedAt);
+    private sealed record RevocationState(DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? LastUsedIp);
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<RevocationState?>>> Revocation = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.AccessTokens.Where(t => t.Id == id).Select(t => new RevocationState(t.RevokedAt)).FirstOrDefault()));
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.AccessTokens.Where(t => t.Id == id).Select(t => new RevocationState(t.RevokedAt, t.LastUsedAt, t.LastUsedIp)).FirstOrDefault()));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<CurrentUser?>>> Creator = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid userId, Guid organizationId) => db.Users.AsNoTracking()
@@ -199,7 +199,8 @@ public sealed class AccessTokenService(
         var result = await db.InTransactionAsync(async () =>
         {
             // A revocation committed while the call was judged wins: the values are not sent.
-            var answer = judged.Values is null ? judged : await Revocation.For(db)(db, accessToken.Id) switch
+            var state = judged.Values is null ? null : await Revocation.For(db)(db, accessToken.Id);
+            var answer = judged.Values is null ? judged : state switch
             {
                 null => Invalid(),
                 { RevokedAt: { } revokedAt } => Revoked(revokedAt),
@@ -207,7 +208,9 @@ public sealed class AccessTokenService(
             };
             if (answer.Values is not null)
             {
-                if (accessToken.LastUsedAt is not { } last || now - last >= LastUseResolution || accessToken.LastUsedIp != address)
+                // The last use as committed now, not as judged: of many calls at once only the first writes the token's
+                // row, so the others (and a retried transaction) do not collide on it.
+                if (state!.LastUsedAt is not { } last || now - last >= LastUseResolution || state.LastUsedIp != address)
                 {
                     await db.AccessTokens.Where(t => t.Id == accessToken.Id)
                         .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now).SetProperty(t => t.LastUsedIp, address));
