@@ -12,6 +12,8 @@ public static class TransactionExtensions
     // still meet the busy retry.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
+    private const int SerializationAttempts = 20;
+
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and commits only when it returns Ok, so a refused or
     /// failed operation leaves nothing half-written. On SQLite the transaction starts with BEGIN IMMEDIATE,
@@ -34,17 +36,18 @@ public static class TransactionExtensions
         }
 
         // PostgreSQL: serializable, so a rule checked inside still holds at commit; a transaction that lost a race is
-        // run again from the start (it reloads what it checks).
+        // run again from the start (it reloads what it checks). The wait before each new attempt is random and doubles
+        // up to a quarter of a second, so that many requests colliding on one row spread out instead of colliding again.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await AttemptAsync(db, work, System.Data.IsolationLevel.Serializable);
             }
-            catch (Exception e) when (attempt < 10 && DbErrors.IsSerializationFailure(e))
+            catch (Exception e) when (attempt < SerializationAttempts && DbErrors.IsSerializationFailure(e))
             {
                 db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(5, 25 * attempt));
+                await Task.Delay(Random.Shared.Next(1, Math.Min(250, 5 << Math.Min(attempt, 6))));
             }
         }
     }
