@@ -23,8 +23,7 @@ public sealed class AccessTokensBrowserTests(BrowserApp browser) : IClassFixture
         await page.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Integrations" }).ClickAsync();
-        await page.GetByTestId("access-tokens").ClickAsync();
-        await page.WaitForURLAsync("**/Integrations/Tokens", new() { WaitUntil = WaitUntilState.Load });
+        await BrowserApp.FollowAsync(page.GetByTestId("access-tokens"), "**/Integrations/Tokens");
 
         // The search box filters as you type; the no-script Filter button is not needed and hidden.
         await Expect(page.Locator("[data-picker-filter]")).ToBeHiddenAsync();

@@ -85,9 +85,7 @@ public sealed class AdminPagesBrowserTests(PrivateNetworkBrowserApp browser) : I
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
         await AssertFitsAsync(page, "integrations-list", width);
 
-        await page.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
-        // The references follow typing through htmx: type once the editor's scripts have loaded.
-        await page.WaitForURLAsync($"**/Integrations/Edit?id={integration.Id}", new() { WaitUntil = WaitUntilState.Load });
+        await BrowserApp.FollowAsync(page.GetByRole(AriaRole.Link, new() { Name = name }), $"**/Integrations/Edit?id={integration.Id}");
         await page.GetByLabel("Headers").FillAsync("Authorization: Bearer {{secrets.STRIPE_API_KEY}}\nX-Missing: {{secrets.NO_SUCH_SECRET_WITH_A_LONG_NAME}}");
         var missing = page.Locator("[data-testid=references] tr[data-secret=NO_SUCH_SECRET_WITH_A_LONG_NAME] .badge");
         await Expect(missing).ToHaveTextAsync("No secret with this name");

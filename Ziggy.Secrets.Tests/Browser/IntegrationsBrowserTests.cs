@@ -26,8 +26,7 @@ public sealed class IntegrationsBrowserTests(PrivateNetworkBrowserApp browser) :
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Integrations" }).ClickAsync();
-        await page.GetByTestId("new-integration").ClickAsync();
-        await page.WaitForURLAsync("**/Integrations/Edit", new() { WaitUntil = WaitUntilState.Load });
+        await BrowserApp.FollowAsync(page.GetByTestId("new-integration"), "**/Integrations/Edit");
         await page.GetByLabel("Name").FillAsync("Charge customer");
         await page.GetByLabel("Method").SelectOptionAsync("POST");
         await page.GetByLabel("URL").FillAsync(stub.BaseUrl + "/echo");

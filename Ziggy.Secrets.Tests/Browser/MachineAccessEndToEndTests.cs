@@ -65,8 +65,7 @@ public class MachineAccessEndToEndTests : IDisposable
             await page.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await page.GetByRole(AriaRole.Link, new() { Name = "Integrations" }).ClickAsync();
-            await page.GetByTestId("access-tokens").ClickAsync();
-            await page.WaitForURLAsync("**/Integrations/Tokens", new() { WaitUntil = WaitUntilState.Load });
+            await BrowserApp.FollowAsync(page.GetByTestId("access-tokens"), "**/Integrations/Tokens");
             await page.GetByTestId("pick-STRIPE_API_KEY").CheckAsync();
             await page.GetByLabel("Purpose").FillAsync("billing-worker");
             await page.GetByLabel("Environment").SelectOptionAsync("Development");
@@ -134,9 +133,7 @@ public class MachineAccessEndToEndTests : IDisposable
 
             // Demoted creator: an Admin (invited and joined in the browser) makes a token over the owner's secret; once the
             // owner makes them a Member on Team, the same token is refused with the "not allowed" exit code.
-            await page.GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
-            // The form is htmx's once the page has loaded: fill it after that.
-            await page.WaitForURLAsync("**/Team", new() { WaitUntil = WaitUntilState.Load });
+            await BrowserApp.FollowAsync(page.GetByRole(AriaRole.Link, new() { Name = "Team" }), "**/Team");
             await page.GetByLabel("Email").FillAsync("adam@acme.test");
             await page.GetByLabel("Role").SelectOptionAsync("Admin");
             await page.GetByRole(AriaRole.Button, new() { Name = "Create invitation link" }).ClickAsync();

@@ -20,8 +20,7 @@ public sealed class PasswordResetBrowserTests(BrowserApp browser) : IClassFixtur
         await admin.GetByLabel("Email").FillAsync("olivia@acme.test");
         await admin.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await admin.GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
-        await admin.WaitForURLAsync("**/Team", new() { WaitUntil = WaitUntilState.Load });
+        await BrowserApp.FollowAsync(admin.GetByRole(AriaRole.Link, new() { Name = "Team" }), "**/Team");
         await admin.Locator($"#member-{mia.Id}").GetByRole(AriaRole.Button, new() { Name = "Create reset link" }).ClickAsync();
         var linkBox = admin.GetByTestId("reset-link");
         await Expect(linkBox).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(

@@ -47,7 +47,7 @@ public static class TransactionExtensions
             catch (Exception e) when (attempt < SerializationAttempts && DbErrors.IsSerializationFailure(e))
             {
                 db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(1, Math.Min(250, 5 << Math.Min(attempt, 6))));
+                await Task.Delay(Random.Shared.Next(1, Math.Min(250, 5 << attempt)));
             }
         }
     }

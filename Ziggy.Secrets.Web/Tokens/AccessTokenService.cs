@@ -37,10 +37,11 @@ public sealed class AccessTokenService(
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.AsNoTracking().Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
 
-    private sealed record RevocationState(DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? LastUsedIp);
+    /// <summary>The token as committed now: revoked or not, and its last use.</summary>
+    private sealed record CommittedState(DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? LastUsedIp);
 
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<RevocationState?>>> Revocation = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.AccessTokens.Where(t => t.Id == id).Select(t => new RevocationState(t.RevokedAt, t.LastUsedAt, t.LastUsedIp)).FirstOrDefault()));
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<CommittedState?>>> Committed = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.AccessTokens.Where(t => t.Id == id).Select(t => new CommittedState(t.RevokedAt, t.LastUsedAt, t.LastUsedIp)).FirstOrDefault()));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<CurrentUser?>>> Creator = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid userId, Guid organizationId) => db.Users.AsNoTracking()
@@ -198,24 +199,28 @@ public sealed class AccessTokenService(
         var address = client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4().ToString() : client?.ToString();
         var result = await db.InTransactionAsync(async () =>
         {
-            // A revocation committed while the call was judged wins: the values are not sent.
-            var state = judged.Values is null ? null : await Revocation.For(db)(db, accessToken.Id);
-            var answer = judged.Values is null ? judged : state switch
+            var answer = judged;
+            if (judged.Values is not null)
             {
-                null => Invalid(),
-                { RevokedAt: { } revokedAt } => Revoked(revokedAt),
-                _ => judged,
-            };
-            if (answer.Values is not null)
-            {
+                // A revocation committed while the call was judged wins: the values are not sent.
+                var state = await Committed.For(db)(db, accessToken.Id);
+                answer = state switch
+                {
+                    null => Invalid(),
+                    { RevokedAt: { } revokedAt } => Revoked(revokedAt),
+                    _ => judged,
+                };
                 // The last use as committed now, not as judged: of many calls at once only the first writes the token's
                 // row, so the others (and a retried transaction) do not collide on it.
-                if (state!.LastUsedAt is not { } last || now - last >= LastUseResolution || state.LastUsedIp != address)
+                if (state is { RevokedAt: null } && (state.LastUsedAt is not { } last || now - last >= LastUseResolution || state.LastUsedIp != address))
                 {
                     await db.AccessTokens.Where(t => t.Id == accessToken.Id)
                         .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now).SetProperty(t => t.LastUsedIp, address));
                 }
+            }
 
+            if (answer.Values is not null)
+            {
                 audit.Record(AuditAction.AccessTokenUsed, actor, $"{what}: read {names}.", secretName: names);
             }
             else
