@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Ziggy.Secrets.Tests.Support;
@@ -28,12 +29,16 @@ public sealed class PostgresAppFactory : ZiggyAppFactory
         })
     {
         Database = database;
-        ConnectionString = connectionString;
+        var configured = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [Web.Data.DatabaseSettings.ProviderKey] = "Postgres", [Web.Data.DatabaseSettings.ConnectionStringKey] = connectionString,
+        }).Build();
+        ConnectionString = Web.Data.DatabaseSettings.From(configured).Settings!.ConnectionString!;
     }
 
     public string Database { get; }
 
-    /// <summary>The app's connection string, which is also the key of its connection pool.</summary>
+    /// <summary>The connection string the app makes of the configured one, which is also the key of its connection pool.</summary>
     public string ConnectionString { get; }
 
     protected override void Dispose(bool disposing)

@@ -19,18 +19,26 @@ public sealed class DatabaseTicketStore(IDataProtectionProvider protection, Time
     : ITicketStore
 {
     private static readonly object CurrentSessionItem = new();
+    private static readonly object SessionUserItem = new();
 
-    // One primary-key read per request, through a compiled query.
+    // One primary-key read per request, through a compiled query: the session row and, in the same round trip, its
+    // user's current state for SessionValidator (a session's user exists: deleting a user deletes its sessions).
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<StoredSession?>>> SessionById = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.UserSessions.AsNoTracking().Where(s => s.Id == id)
-            .Select(s => new StoredSession(s.CreatedAt, s.LastSeenAt, s.Ticket)).FirstOrDefault()));
+            .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new StoredSession(s.CreatedAt, s.LastSeenAt, s.Ticket,
+                new SessionUser(u.Id, u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId, u.TwoFactorEnabled,
+                    u.Organization!.TwoFactorRequirement)))
+            .FirstOrDefault()));
 
-    private sealed record StoredSession(DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, byte[] Ticket);
+    private sealed record StoredSession(DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, byte[] Ticket, SessionUser User);
 
     private readonly IDataProtector _protector = protection.CreateProtector("Ziggy.Secrets.Web.Accounts.SessionTicket");
 
     /// <summary>The session the request came with (or just signed in with), for the Sessions page to mark.</summary>
     public static Guid? CurrentSessionId(HttpContext context) => context.Items[CurrentSessionItem] as Guid?;
+
+    /// <summary>The current state of the user the request's session belongs to, as read with the session row.</summary>
+    public static SessionUser? SessionUserOf(HttpContext context) => context.Items[SessionUserItem] as SessionUser;
 
     public Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
         StoreAsync(Db(httpContext), ticket, httpContext);
@@ -98,7 +106,12 @@ public sealed class DatabaseTicketStore(IDataProtectionProvider protection, Time
             await db.UserSessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now));
 
         var ticket = Unprotect(stored.Ticket);
-        if (ticket is not null && http is not null) http.Items[CurrentSessionItem] = id;
+        if (ticket is not null && http is not null)
+        {
+            http.Items[CurrentSessionItem] = id;
+            http.Items[SessionUserItem] = stored.User;
+        }
+
         return ticket;
     }
 

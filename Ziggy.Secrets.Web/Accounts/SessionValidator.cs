@@ -14,24 +14,15 @@ namespace Ziggy.Secrets.Web.Accounts;
 /// </summary>
 public static class SessionValidator
 {
-    // Only the columns the check needs, through a compiled query: this runs on every request.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<SessionUser?>>> UserToCheck = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(u => new SessionUser(u.IsActive, u.SecurityStamp, u.Role, u.DisplayName, u.OrganizationId,
-                u.TwoFactorEnabled, u.Organization!.TwoFactorRequirement)).FirstOrDefault()));
-
-    private sealed record SessionUser(bool IsActive, string? SecurityStamp, Role Role, string DisplayName, Guid OrganizationId,
-        bool TwoFactorEnabled, TwoFactorRequirement TwoFactorRequirement);
-
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal;
         var userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = principal?.FindFirstValue(new IdentityOptions().ClaimsIdentity.SecurityStampClaimType);
-        var db = context.HttpContext.RequestServices.GetRequiredService<ZiggyDbContext>();
-        var user = Guid.TryParse(userId, out var id) ? await UserToCheck.For(db)(db, id) : null;
+        // The session store read the user's current state with the session row, in the same query.
+        var user = DatabaseTicketStore.SessionUserOf(context.HttpContext);
 
-        if (user is null || !user.IsActive || user.SecurityStamp != stamp)
+        if (user is null || !Guid.TryParse(userId, out var id) || user.Id != id || !user.IsActive || user.SecurityStamp != stamp)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
@@ -44,6 +35,7 @@ public static class SessionValidator
         if (current is null || current.Role != user.Role || current.DisplayName != user.DisplayName || current.OrganizationId != user.OrganizationId)
         {
             var factory = context.HttpContext.RequestServices.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>();
+            var db = context.HttpContext.RequestServices.GetRequiredService<ZiggyDbContext>();
             context.ReplacePrincipal(await factory.CreateAsync(await db.Users.AsNoTracking().FirstAsync(u => u.Id == id)));
             context.ShouldRenew = true;
         }
@@ -72,3 +64,7 @@ public static class SessionValidator
         return Task.CompletedTask;
     }
 }
+
+/// <summary>What <see cref="SessionValidator"/> checks of a session's user on every request, read with the session row.</summary>
+public sealed record SessionUser(Guid Id, bool IsActive, string? SecurityStamp, Role Role, string DisplayName, Guid OrganizationId,
+    bool TwoFactorEnabled, TwoFactorRequirement TwoFactorRequirement);

@@ -22,10 +22,10 @@ public sealed class AuditQueries(ZiggyDbContext db, IAuthorizationService author
         return await Rows(db.AuditEvents.Where(e => e.OrganizationId == actor.OrganizationId)).ToListAsync();
     }
 
-    /// <summary>The secret's latest events, newest first, as its editor shows them.</summary>
-    public async Task<IReadOnlyList<AuditRow>> SecretHistoryAsync(Guid organizationId, Guid secretId)
+    /// <summary>The latest events of a secret the caller found in the actor's organization, newest first, as its editor shows them.</summary>
+    public async Task<IReadOnlyList<AuditRow>> SecretHistoryAsync(Guid secretId)
     {
-        return await SecretHistory.For(db)(db, organizationId, secretId).ToListAsync();
+        return await SecretHistory.For(db)(db, secretId).ToListAsync();
     }
 
     private static IQueryable<AuditRow> Rows(IQueryable<AuditEvent> events) => events.OrderByDescending(e => e.Id).Take(MaxRows).Select(RowOf);
@@ -33,8 +33,13 @@ public sealed class AuditQueries(ZiggyDbContext db, IAuthorizationService author
     private static readonly Expression<Func<AuditEvent, AuditRow>> RowOf =
         e => new AuditRow(e.Id, e.At, e.ActorName, AuditActionNames.Readable(e.Action), e.SecretName, e.TargetName, e.Ip, e.Details);
 
-    // Every editor opened by someone who may change the secret reads it: compiled once.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<AuditRow>>> SecretHistory = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId, Guid secretId) =>
-            c.AuditEvents.Where(e => e.OrganizationId == organizationId && e.SecretId == secretId).OrderByDescending(e => e.Id).Take(SecretHistoryRows).Select(RowOf)));
+    // Every editor opened by someone who may change the secret reads it: compiled once. PostgreSQL keeps one plan for a
+    // prepared statement, made without the secret's id; the order is the (SecretId, At) index's own, which no other
+    // path gives without sorting all the rows, so that plan reads only this secret's newest events. Filtered on the
+    // organization as well, it could walk the organization's (OrganizationId, At) index instead, through every event
+    // of every other secret. The caller found the secret in its organization, and its events are that organization's.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, IAsyncEnumerable<AuditRow>>> SecretHistory = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid secretId) =>
+            c.AuditEvents.Where(e => e.SecretId == secretId)
+                .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(SecretHistoryRows).Select(RowOf)));
 }

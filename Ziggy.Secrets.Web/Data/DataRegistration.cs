@@ -1,6 +1,8 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Ziggy.Secrets.Web.Data;
 
@@ -10,6 +12,9 @@ public sealed record DatabaseSettings(bool IsPostgres, string? ConnectionString)
     public const string ProviderKey = "Ziggy:Database:Provider";
     public const string ConnectionStringKey = "Ziggy:Database:ConnectionString";
 
+    /// <summary>Statements Npgsql keeps prepared on each connection unless the connection string says otherwise.</summary>
+    public const int AutoPreparedStatements = 64;
+
     /// <summary>Reads <c>Ziggy:Database:Provider</c> (Sqlite | Postgres) and <c>Ziggy:Database:ConnectionString</c>; null plus an error when they do not fit.</summary>
     public static (DatabaseSettings? Settings, string? Error) From(IConfiguration configuration)
     {
@@ -18,10 +23,31 @@ public sealed record DatabaseSettings(bool IsPostgres, string? ConnectionString)
         return provider.ToLowerInvariant() switch
         {
             "sqlite" => (new DatabaseSettings(false, null), null),
-            "postgres" or "postgresql" when !string.IsNullOrWhiteSpace(connection) => (new DatabaseSettings(true, connection), null),
+            "postgres" or "postgresql" when !string.IsNullOrWhiteSpace(connection) => Postgres(connection),
             "postgres" or "postgresql" => (null, $"{ProviderKey} is Postgres, so {ConnectionStringKey} (or ZIGGY_DATABASE_CONNECTION) must hold its connection string."),
             _ => (null, $"{ProviderKey} must be Sqlite or Postgres (it is '{provider}')."),
         };
+    }
+
+    /// <summary>
+    /// The operator's connection string with Npgsql's automatic preparation on, unless it sets <c>Max Auto Prepare</c>
+    /// itself (0 turns it off, for a connection pooler that cannot keep prepared statements): the app runs the same
+    /// statements over and over, and PostgreSQL then parses and plans each once per connection instead of on every call.
+    /// </summary>
+    private static (DatabaseSettings?, string?) Postgres(string connection)
+    {
+        try
+        {
+            var given = new DbConnectionStringBuilder { ConnectionString = connection };
+            if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+                return (new DatabaseSettings(true, connection), null);
+            return (new DatabaseSettings(true, new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = AutoPreparedStatements }.ConnectionString), null);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            // Not the parser's message: a password holding a ';' would be cut into a "keyword" it would quote.
+            return (null, $"{ConnectionStringKey} is not a PostgreSQL connection string: it must be Keyword=value pairs separated by ';', with keywords Npgsql knows.");
+        }
     }
 }
 

@@ -8,12 +8,13 @@ using Ziggy.Secrets.Web.Authorization;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
 using Ziggy.Secrets.Web.Data;
+using Ziggy.Secrets.Web.Integrations;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
 /// <summary>What is stored of a secret: its row, the mask of each environment's value (null without one), and who owns, created and last changed it.</summary>
 internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, string? StagingMask, string? ProductionMask, string Owner, string CreatedBy, string UpdatedBy,
-    byte[]? DevelopmentFingerprint, byte[]? StagingFingerprint, byte[]? ProductionFingerprint)
+    byte[]? DevelopmentFingerprint, byte[]? StagingFingerprint, byte[]? ProductionFingerprint, List<string> UsedBy)
 {
     public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints => new Dictionary<SecretEnvironment, byte[]?>
     {
@@ -43,7 +44,7 @@ public sealed class SecretService(
     // Bumped whenever the rows' JSON changes shape, so a browser's rows of an older release are not revalidated.
     private const string RowsFormat = "rows-v2";
 
-    // The editor's read: the secret with its masks and three names, in one statement.
+    // The editor's read: the secret with its masks, three names and the integrations that reference it, in one statement.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<StoredSecret?>>> SecretWithNames = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
             c.Secrets.AsNoTracking()
@@ -55,18 +56,18 @@ public sealed class SecretService(
                     s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName,
                     s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Fingerprint).FirstOrDefault(),
                     s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Fingerprint).FirstOrDefault(),
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Fingerprint).FirstOrDefault()))
+                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Fingerprint).FirstOrDefault(),
+                    (from r in c.Set<IntegrationSecretReference>()
+                     join i in c.Integrations on r.IntegrationId equals i.Id
+                     where r.SecretName == s.Name && i.OrganizationId == organizationId
+                     orderby i.Name
+                     select i.Name).ToList()))
                 .FirstOrDefault()));
 
     // Every save and delete loads its secret so; every editor names the integrations that use it.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> Tracked = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
             c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId).FirstOrDefault()));
-
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, string, IAsyncEnumerable<string>>> IntegrationsUsing = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId, string name) =>
-            c.Integrations.AsNoTracking().Where(i => i.OrganizationId == organizationId && i.References.Any(r => r.SecretName == name))
-                .OrderBy(i => i.Name).Select(i => i.Name)));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<long?>>> ChangeStamp = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId) =>
@@ -435,16 +436,15 @@ public sealed class SecretService(
     private async Task<SecretDetails> DetailsAsync(CurrentUser actor, StoredSecret stored)
     {
         var secret = stored.Secret;
-        var usedBy = await IntegrationsUsing.For(db)(db, secret.OrganizationId, secret.Name).ToListAsync();
         var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         // Who may change a secret (its owner, administrators) also sees its history.
-        var auditHistory = canModify ? await auditQueries.SecretHistoryAsync(secret.OrganizationId, secret.Id) : [];
+        var auditHistory = canModify ? await auditQueries.SecretHistoryAsync(secret.Id) : [];
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
             stored.Owner, secret.CreatedAt, stored.CreatedBy, secret.UpdatedAt, stored.UpdatedBy, stored.Masks,
             canModify,
             CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
-            usedBy,
+            stored.UsedBy,
             auditHistory,
             stored.Fingerprints,
             secret.ProductionMatchesOther);

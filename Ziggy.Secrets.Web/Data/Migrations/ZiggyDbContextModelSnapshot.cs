@@ -395,9 +395,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SecretId");
-
                     b.HasIndex("OrganizationId", "At");
+
+                    b.HasIndex("SecretId", "At");
 
                     b.ToTable("AuditEvents");
                 });

@@ -407,9 +407,9 @@ namespace Ziggy.Secrets.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SecretId");
-
                     b.HasIndex("OrganizationId", "At");
+
+                    b.HasIndex("SecretId", "At");
 
                     b.ToTable("AuditEvents");
                 });
