@@ -113,7 +113,6 @@ public class BrowserApp : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Saves a screenshot when ZIGGY_SCREENSHOTS names a folder (for looking at the UI while developing).</summary>
     /// <summary>
     /// Clicks a link and waits until the page it opens has loaded, scripts included: before that htmx does not drive the
     /// page's forms yet, and typing or posting would meet the page without it.
@@ -124,6 +123,7 @@ public class BrowserApp : IAsyncLifetime
         await link.Page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Load });
     }
 
+    /// <summary>Saves a screenshot when ZIGGY_SCREENSHOTS names a folder (for looking at the UI while developing).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         var folder = Environment.GetEnvironmentVariable("ZIGGY_SCREENSHOTS");

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Ziggy.Secrets.Tests.Support;
@@ -29,11 +28,7 @@ public sealed class PostgresAppFactory : ZiggyAppFactory
         })
     {
         Database = database;
-        var configured = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [Web.Data.DatabaseSettings.ProviderKey] = "Postgres", [Web.Data.DatabaseSettings.ConnectionStringKey] = connectionString,
-        }).Build();
-        ConnectionString = Web.Data.DatabaseSettings.From(configured).Settings!.ConnectionString!;
+        ConnectionString = Web.Data.DatabaseSettings.Postgres(connectionString).Settings!.ConnectionString!;
     }
 
     public string Database { get; }

@@ -34,7 +34,7 @@ public sealed record DatabaseSettings(bool IsPostgres, string? ConnectionString)
     /// itself (0 turns it off, for a connection pooler that cannot keep prepared statements): the app runs the same
     /// statements over and over, and PostgreSQL then parses and plans each once per connection instead of on every call.
     /// </summary>
-    private static (DatabaseSettings?, string?) Postgres(string connection)
+    public static (DatabaseSettings? Settings, string? Error) Postgres(string connection)
     {
         try
         {

@@ -64,7 +64,7 @@ public sealed class SecretService(
                      select i.Name).ToList()))
                 .FirstOrDefault()));
 
-    // Every save and delete loads its secret so; every editor names the integrations that use it.
+    // Every save and delete loads its secret so.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> Tracked = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
             c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId).FirstOrDefault()));
