@@ -167,8 +167,9 @@ public sealed class IntegrationService(
 
         var names = SecretTemplate.References(integration.Url, integration.Headers, integration.Body);
         var started = clock.GetUtcNow();
+        IReadOnlyList<NamedSecret> read = [];
         var resolved = await resolver.ResolveAsync(integration.OrganizationId, names, environment,
-            secrets => MixingRefusalsAsync(integration.OrganizationId, integration.OwnerId, secrets.Select(NamedSecret.Of).ToList()));
+            secrets => MixingRefusalsAsync(integration.OrganizationId, integration.OwnerId, read = secrets.Select(NamedSecret.Of).ToList()));
         IntegrationRun run;
         string? auditDetail = null;
         if (!resolved.IsOk)
@@ -207,8 +208,8 @@ public sealed class IntegrationService(
             return Result<Guid>.Ok(run.Id);
         });
         // The run panel's history holds this run unless 20 others started after it while it ran.
-        var history = await RecentRunsAsync(actor, integration.Id);
-        var view = history.FirstOrDefault(r => r.Id == run.Id) ?? (await ViewsAsync(actor, [(run, actor.DisplayName)]))[0];
+        var history = await RecentRunsAsync(actor, integration.Id, read);
+        var view = history.FirstOrDefault(r => r.Id == run.Id) ?? (await ViewsAsync(actor, [(run, actor.DisplayName)], read))[0];
         return Result<RunOutcome>.Ok(new RunOutcome(view, history));
     }
 
@@ -320,26 +321,34 @@ public sealed class IntegrationService(
             await RecentRunsAsync(actor, integration.Id));
     }
 
-    /// <summary>The last runs, newest first, as <paramref name="viewer"/> may see them.</summary>
-    private async Task<IReadOnlyList<RunView>> RecentRunsAsync(CurrentUser viewer, Guid integrationId)
+    /// <summary>The last runs, newest first, as <paramref name="viewer"/> may see them (<paramref name="read"/>: see <see cref="ViewsAsync"/>).</summary>
+    private async Task<IReadOnlyList<RunView>> RecentRunsAsync(CurrentUser viewer, Guid integrationId, IReadOnlyList<NamedSecret>? read = null)
     {
         var runs = await LastRuns.For(db)(db, integrationId).ToListAsync();
-        return await ViewsAsync(viewer, runs.Select(r => (r.Run, r.RunBy)).ToList());
+        return await ViewsAsync(viewer, runs.Select(r => (r.Run, r.RunBy)).ToList(), read);
     }
 
     /// <summary>
     /// The runs as <paramref name="viewer"/> may see them: what a run brought back only when they may change every secret
     /// it decrypted, judged now (a secret that no longer exists under its name only administrators may see). The
-    /// secrets all the runs name are read once.
+    /// secrets all the runs name are read once; those in <paramref name="read"/>, read by this request's run of the
+    /// organization's integration, are not read again (after a run, usually all of them).
     /// </summary>
-    private async Task<IReadOnlyList<RunView>> ViewsAsync(CurrentUser viewer, IReadOnlyList<(IntegrationRun Run, string RunBy)> runs)
+    private async Task<IReadOnlyList<RunView>> ViewsAsync(CurrentUser viewer, IReadOnlyList<(IntegrationRun Run, string RunBy)> runs,
+        IReadOnlyList<NamedSecret>? read = null)
     {
         var named = runs.Select(r => r.Run.SecretNames.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        var allNames = named.SelectMany(n => n).Distinct().ToList();
         var organizationId = runs.Count > 0 ? runs[0].Run.OrganizationId : Guid.Empty;
-        var secrets = allNames.Count == 0 ? [] : await db.Secrets.AsNoTracking()
-            .Where(s => s.OrganizationId == organizationId && allNames.Contains(s.Name))
-            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToDictionaryAsync(s => s.Name, StringComparer.Ordinal);
+        var secrets = (read ?? []).Where(s => s.OrganizationId == organizationId).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var unread = named.SelectMany(n => n).Distinct().Where(n => !secrets.ContainsKey(n)).ToList();
+        if (unread.Count > 0)
+        {
+            foreach (var secret in await db.Secrets.AsNoTracking()
+                         .Where(s => s.OrganizationId == organizationId && unread.Contains(s.Name))
+                         .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync())
+                secrets[secret.Name] = secret;
+        }
+
         var mayChange = new Dictionary<string, bool>(StringComparer.Ordinal);
         bool? administers = null;
         var views = new List<RunView>(runs.Count);

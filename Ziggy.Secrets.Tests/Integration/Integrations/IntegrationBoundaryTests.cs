@@ -227,6 +227,30 @@ public class IntegrationBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_AfterTheIntegrationWasChangedToOtherSecrets_EachRunInTheAnswerIsJudgedByItsOwnSecrets()
+    {
+        // The run's answer judges the history with the secrets the run itself read; a run of earlier secrets is judged by those.
+        await SecretsUi.CreateAsync(_member, "MIA_KEY", "", development: MiaValue);
+        var (id, _) = await IntegrationsUi.SaveAsync(_admin, "Switch", "POST", _stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.ADMIN_TOKEN}}");
+        await IntegrationsUi.RunAsync(_member, id!.Value, "Development");
+        var editor = await _admin.GetPageAsync($"/Integrations/Edit?id={id}");
+        var saved = await _admin.SubmitAsync(editor.Form("#integration-form"), new() { ["Input.Headers"] = "X-Key: {{secrets.MIA_KEY}}" });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, saved.StatusCode);
+
+        var answer = await IntegrationsUi.RunAsync(_member, id.Value, "Development");
+
+        Assert.NotNull(answer.QuerySelector("[data-testid=run-body]"));
+        var history = answer.QuerySelectorAll("tr[data-run]").Select(r => r.QuerySelector("[data-testid=history-response]")!.TextContent).ToList();
+        Assert.Equal(2, history.Count);
+        Assert.DoesNotContain(IntegrationService.HiddenResponseMessage, history[0]);
+        Assert.Contains("raw: ", history[0]);
+        Assert.Contains(IntegrationService.HiddenResponseMessage, history[1]);
+        Assert.DoesNotContain("raw: ", history[1]);
+        Assert.DoesNotContain("adm-CANA", answer.Text());
+        _app.AssertNeverRevealed(AdminToken);
+    }
+
+    [Fact]
     public async Task Run_FailureReason_IsShownToEveryoneRedacted()
     {
         var (id, _) = await IntegrationsUi.SaveAsync(_admin, "Slow", "GET", _stub.BaseUrl + "/slow?t={{secrets.ADMIN_TOKEN}}");
