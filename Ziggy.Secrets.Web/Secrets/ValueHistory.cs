@@ -37,14 +37,29 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
     public async Task<int> AppendAsync(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById,
         DateTimeOffset now, int? restoredFrom = null)
     {
-        var last = await LastNumber.For(db)(db, secret.Id, environment) ?? 0;
+        var stored = await Stored.For(db)(db, secret.Id, environment);
+        var last = stored?.Last ?? 0;
+        var oldest = last == 0 ? previous?.UpdatedAt : stored!.Oldest;
+        if (oldest is not null) _oldest[(secret.Id, environment)] = oldest.Value;
         return Append(secret, environment, previous, next, writtenById, now, last, restoredFrom);
     }
 
-    // Every save of a value asks it: compiled once.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, SecretEnvironment, Task<int?>>> LastNumber = new(() =>
+    // Every save of a value asks it: compiled once. Two scalar subqueries, so that each is one step down its own index
+    // ((SecretId, Environment, Number) and (SecretId, Environment, WrittenAt)) rather than a walk over every version.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, SecretEnvironment, Task<StoredVersions?>>> Stored = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid secretId, SecretEnvironment environment) =>
-            c.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment).Max(v => (int?)v.Number)));
+            c.Secrets.IgnoreQueryFilters().Where(s => s.Id == secretId)
+                .Select(s => new StoredVersions(
+                    c.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment).Max(v => (int?)v.Number),
+                    c.SecretValueVersions.Where(v => v.SecretId == secretId && v.Environment == environment).Min(v => (DateTimeOffset?)v.WrittenAt)))
+                .FirstOrDefault()));
+
+    /// <summary>An environment's newest version number and the write time of its oldest version (nulls: it has none).</summary>
+    private sealed record StoredVersions(int? Last, DateTimeOffset? Oldest);
+
+    // What AppendAsync learned of each environment's oldest version (this scope's, so one request's): PruneAsync skips
+    // its read when that version is younger than the age limit, since then no version can go.
+    private readonly Dictionary<(Guid SecretId, SecretEnvironment Environment), DateTimeOffset> _oldest = [];
 
     /// <summary><see cref="AppendAsync"/> with the environment's newest version number known (<see cref="LastNumbersAsync"/>; 0: none).</summary>
     public int Append(Secret secret, SecretEnvironment environment, SecretValue? previous, SecretValue? next, Guid writtenById, DateTimeOffset now, int last,
@@ -102,7 +117,8 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
     /// <remarks>
     /// The versions older than the age limit are read first, through the index on their write time: earlier prunes
     /// removed the old ones beyond the newest kept, so this reads at most those plus the ones to delete now, however
-    /// many young versions there are. When none is to go, nothing is written.
+    /// many young versions there are. When none is to go, nothing is written. When <see cref="AppendAsync"/> found the
+    /// environment's oldest version younger than the age limit, nothing is read either.
     /// </remarks>
     public async Task PruneAsync(Guid secretId, IReadOnlyDictionary<SecretEnvironment, int> newest, DateTimeOffset now)
     {
@@ -111,7 +127,7 @@ public sealed class ValueHistory(ZiggyDbContext db, IOptions<HistoryOptions> opt
         foreach (var (environment, number) in newest)
         {
             var below = number - keep;
-            if (below <= 0) continue;
+            if (below <= 0 || (_oldest.TryGetValue((secretId, environment), out var oldest) && oldest >= cutoff)) continue;
             var old = await OldVersionsQuery(db, secretId, environment, cutoff).ToListAsync();
             var doomed = old.Where(v => v.Number <= below).Select(v => v.Id).ToList();
             foreach (var chunk in doomed.Chunk(1000))
