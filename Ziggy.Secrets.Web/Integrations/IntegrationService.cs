@@ -271,8 +271,7 @@ public sealed class IntegrationService(
     public async Task<IReadOnlyList<string>> MixingRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<NamedSecret> secrets)
     {
         var ownerIds = secrets.Select(s => s.OwnerId).Prepend(templateOwnerId).Distinct().ToList();
-        var owners = await db.Users.AsNoTracking().Where(u => ownerIds.Contains(u.Id) && u.OrganizationId == organizationId)
-            .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive)).ToListAsync();
+        var owners = await Owners.For(db)(db, [.. ownerIds], organizationId).ToListAsync();
         var refusals = new List<string>();
         foreach (var ownerId in ownerIds)
         {
@@ -294,6 +293,12 @@ public sealed class IntegrationService(
 
         return refusals;
     }
+
+    // Compiled: a run asks it on every request, and the rule of every save of an integration.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid[], Guid, IAsyncEnumerable<CurrentUser>>> Owners = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid[] ids, Guid organizationId) =>
+            db.Users.AsNoTracking().Where(u => ids.Contains(u.Id) && u.OrganizationId == organizationId)
+                .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive))));
 
     // Compiled: a run reads the integration and its last runs on every request.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Integration?>>> Untracked = new(() =>
