@@ -154,6 +154,31 @@ public class ValueHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_BeyondTheNewest50_LooksForVersionsToPruneOnlyOnceTheOldestIsPastTheAgeLimit()
+    {
+        var owner = await _app.SetUpAsync();
+        var secret = (await CreateAsync(Actor(owner), "ROTATED", new() { [SecretEnvironment.Staging] = "staging-value-0000" })).Value!;
+        for (var i = 1; i < 55; i++) secret = (await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, $"staging-value-{i:D4}")).Value!;
+
+        // Every version is younger than 90 days: none can go, so the save does not look for any.
+        _app.LogLines.Clear();
+        secret = (await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, "staging-value-0055")).Value!;
+        Assert.Contains(_app.LogLines, ExecutedStatement);
+        Assert.DoesNotContain(_app.LogLines, PruneRead);
+        Assert.Equal(56, (await VersionsAsync(secret.Id, SecretEnvironment.Staging)).Count);
+
+        // Once the oldest is past the limit, the save looks, and prunes.
+        _app.Clock.Advance(TimeSpan.FromDays(91));
+        _app.LogLines.Clear();
+        await SetAsync(Actor(owner), secret, "ROTATED", SecretEnvironment.Staging, "staging-value-0056");
+        Assert.Contains(_app.LogLines, PruneRead);
+        Assert.Equal(Enumerable.Range(8, 50), (await VersionsAsync(secret.Id, SecretEnvironment.Staging)).Select(v => v.Number));
+
+        static bool ExecutedStatement(string line) => line.Contains("Executed DbCommand", StringComparison.Ordinal);
+        static bool PruneRead(string line) => ExecutedStatement(line) && line.Contains("\"WrittenAt\" < @", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restore_EarlierVersion_BecomesCurrentAsANewVersionWithoutDecryptingOrSendingIt()
     {
         var (owner, secret, session) = await SecretWithTwoVersionsAsync();
