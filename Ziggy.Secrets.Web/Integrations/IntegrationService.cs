@@ -270,8 +270,8 @@ public sealed class IntegrationService(
     /// </summary>
     public async Task<IReadOnlyList<string>> MixingRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<NamedSecret> secrets)
     {
-        var ownerIds = secrets.Select(s => s.OwnerId).Prepend(templateOwnerId).Distinct().ToList();
-        var owners = await Owners.For(db)(db, [.. ownerIds], organizationId).ToListAsync();
+        var ownerIds = secrets.Select(s => s.OwnerId).Prepend(templateOwnerId).Distinct().ToArray();
+        var owners = await Owners.For(db)(db, ownerIds, organizationId).ToListAsync();
         var refusals = new List<string>();
         foreach (var ownerId in ownerIds)
         {
