@@ -20,16 +20,18 @@ public sealed class AuditTrail(ZiggyDbContext db, IHttpContextAccessor http, Tim
 {
     public void Record(AuditAction action, AuditActor actor, string details = "",
         Guid? secretId = null, string? secretName = null, Guid? targetUserId = null, string? targetName = null) =>
-        db.AuditEvents.Add(Event(action, actor, details, secretId, secretName, targetUserId, targetName));
+        db.AuditEvents.Add(Event(action, actor, clock.GetUtcNow(), http.HttpContext?.Connection.RemoteIpAddress?.ToString(), details,
+            secretId, secretName, targetUserId, targetName));
 
-    private AuditEvent Event(AuditAction action, AuditActor actor, string details,
-        Guid? secretId, string? secretName, Guid? targetUserId, string? targetName) => new()
+    /// <summary>An event as <see cref="Record"/> adds it, for a writer outside the request (its time and address given).</summary>
+    public static AuditEvent Event(AuditAction action, AuditActor actor, DateTimeOffset at, string? ip, string details,
+        Guid? secretId = null, string? secretName = null, Guid? targetUserId = null, string? targetName = null) => new()
     {
         OrganizationId = actor.OrganizationId,
-        At = clock.GetUtcNow(),
+        At = at,
         ActorId = actor.Id,
         ActorName = Truncate(actor.Name, 256),
-        Ip = http.HttpContext?.Connection.RemoteIpAddress?.ToString(),
+        Ip = ip,
         Action = action,
         SecretId = secretId,
         SecretName = secretName is null ? null : Truncate(secretName, 2000),

@@ -19,7 +19,8 @@ namespace Ziggy.Secrets.Web.Tokens;
 /// no more than its creator could already send anywhere through a template, judged again at every use.
 /// </summary>
 public sealed class AccessTokenService(
-    ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, AuditTrail audit, TimeProvider clock)
+    ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, AuditTrail audit, TokenCallRecorder recorder,
+    TimeProvider clock)
 {
     public const int DefaultDays = 90;
     public const int MaxDays = 365;
@@ -36,12 +37,6 @@ public sealed class AccessTokenService(
     // Every API call starts here: compiled once per model, read without tracking (the call's one write is its record).
     private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.AsNoTracking().Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
-
-    /// <summary>The token as committed now: revoked or not, and its last use.</summary>
-    private sealed record CommittedState(DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? LastUsedIp);
-
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<CommittedState?>>> Committed = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid id) => db.AccessTokens.Where(t => t.Id == id).Select(t => new CommittedState(t.RevokedAt, t.LastUsedAt, t.LastUsedIp)).FirstOrDefault()));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<CurrentUser?>>> Creator = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid userId, Guid organizationId) => db.Users.AsNoTracking()
@@ -179,9 +174,9 @@ public sealed class AccessTokenService(
     /// order: the token's shape and existence, revocation, expiry, the client's network, then for each secret asked for:
     /// in the scope, still allowed to its creator now (role, status, ownership as stored now), a value in the token's
     /// environment. All or nothing: any refusal returns no value. The call's audit event and the token's last use are
-    /// committed in one write transaction before anything is returned, and that transaction checks the token again: a
-    /// revocation committed while the call was judged wins. When the event cannot be written, the exception leaves with
-    /// no value.
+    /// committed by <see cref="TokenCallRecorder"/> before anything is returned, in a write transaction that checks the
+    /// token again: a revocation committed while the call was judged wins. When the event cannot be written, the
+    /// exception leaves with no value.
     /// </summary>
     public async Task<ApiAnswer> ReadAsync(string token, IPAddress? client, string? name)
     {
@@ -193,45 +188,9 @@ public sealed class AccessTokenService(
         if (accessToken is null) return Invalid();
         var now = clock.GetUtcNow();
         var (judged, asked) = await JudgeAsync(accessToken, client, name, now);
-        var names = string.Join(", ", asked);
         var actor = new AuditActor(accessToken.CreatedById, $"Access token {accessToken.Purpose}", accessToken.OrganizationId);
         var what = $"Access token {accessToken.Purpose} ({accessToken.Id}), {accessToken.Environment}, {(name is null ? "all secrets" : "one secret")}";
-        var address = client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4().ToString() : client?.ToString();
-        var result = await db.InTransactionAsync(async () =>
-        {
-            var answer = judged;
-            if (judged.Values is not null)
-            {
-                // A revocation committed while the call was judged wins: the values are not sent.
-                var state = await Committed.For(db)(db, accessToken.Id);
-                answer = state switch
-                {
-                    null => Invalid(),
-                    { RevokedAt: { } revokedAt } => Revoked(revokedAt),
-                    _ => judged,
-                };
-                // The last use as committed now, not as judged: of many calls at once only the first writes the token's
-                // row, so the others (and a retried transaction) do not collide on it.
-                if (state is { RevokedAt: null } && (state.LastUsedAt is not { } last || now - last >= LastUseResolution || state.LastUsedIp != address))
-                {
-                    await db.AccessTokens.Where(t => t.Id == accessToken.Id)
-                        .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now).SetProperty(t => t.LastUsedIp, address));
-                }
-            }
-
-            if (answer.Values is not null)
-            {
-                audit.Record(AuditAction.AccessTokenUsed, actor, $"{what}: read {names}.", secretName: names);
-            }
-            else
-            {
-                audit.Record(AuditAction.AccessTokenRefused, actor, $"{what}: refused ({answer.Code}): {answer.Detail}", secretName: names.Length == 0 ? null : names);
-            }
-
-            await db.SaveChangesAsync();
-            return Result<ApiAnswer>.Ok(answer);
-        });
-        return result.Value!;
+        return await recorder.RecordAsync(new TokenCall(accessToken.Id, actor, what, string.Join(", ", asked), now, client, judged));
     }
 
     private async Task<(ApiAnswer Answer, IReadOnlyList<string> Asked)> JudgeAsync(AccessToken token, IPAddress? client, string? name, DateTimeOffset now)
@@ -286,10 +245,10 @@ public sealed class AccessTokenService(
         return (new ApiAnswer(200, null, "OK", "", [], values), askedNames);
     }
 
-    private static ApiAnswer Revoked(DateTimeOffset revokedAt) => ApiAnswer.Refusal(401, ApiCodes.TokenRevoked, "This token has been revoked.",
+    internal static ApiAnswer Revoked(DateTimeOffset revokedAt) => ApiAnswer.Refusal(401, ApiCodes.TokenRevoked, "This token has been revoked.",
         $"It was revoked on {Stamp(revokedAt)}. Ask for a new token.");
 
-    private static ApiAnswer Invalid() => ApiAnswer.Refusal(401, ApiCodes.TokenInvalid, "This access token is not valid.",
+    internal static ApiAnswer Invalid() => ApiAnswer.Refusal(401, ApiCodes.TokenInvalid, "This access token is not valid.",
         "The token is malformed or unknown. Check that it was copied whole.");
 
     // A name asked for is echoed in the refusal; it is bounded so a long path cannot bloat the answer or the audit row.

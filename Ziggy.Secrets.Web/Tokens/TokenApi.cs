@@ -24,6 +24,7 @@ public static class TokenApi
             .Validate(o => o.RequestsPerMinute > 0, $"{TokenApiOptions.Section}:RequestsPerMinute must be a positive number.")
             .ValidateOnStart();
         services.AddScoped<AccessTokenService>();
+        services.AddSingleton<TokenCallRecorder>();
         services.Configure<RateLimiterOptions>(options => options.AddPolicy<string, PerTokenRateLimit>(RateLimitPolicy));
         services.AddOpenApi(DocumentName, options =>
         {
