@@ -88,9 +88,9 @@ public static class OrganizationScale
         targets.AddRange(PrintExtras(shared.Extras, $"{options.Organizations:N0} organizations"));
         Console.WriteLine();
         Console.WriteLine($"Peak RSS of the app process: {single.PeakRssMb:N0} MB with 1 organization; with {options.Organizations:N0} ({secrets:N0} secrets) " +
-                          $"{shared.Extras!.PeakRssBeforeImportMb:N0} MB before the import scenario, {shared.PeakRssMb:N0} MB at the end. Benchmark process (load client and ceilings): {BenchmarkRssMb():N0} MB.");
+                          $"{shared.Extras!.PeakRssBeforeImportMb:N1} MB before the import scenario, {shared.PeakRssMb:N1} MB at the end. Benchmark process (load client and ceilings): {BenchmarkRssMb():N0} MB.");
         targets.Add(new Target($"Peak RSS of the app with {secrets:N0} secrets", "< 300 MB",
-            $"{shared.Extras.PeakRssBeforeImportMb:N0} MB before the import scenario, {shared.PeakRssMb:N0} MB at the end", shared.PeakRssMb < 300));
+            $"{shared.Extras.PeakRssBeforeImportMb:N1} MB before the import scenario, {shared.PeakRssMb:N1} MB at the end", shared.PeakRssMb < 300));
         if (FailedAnswersLine() is { Length: > 0 } failed) Console.WriteLine(failed);
         SqliteFigures.Write(options, shared.Figures.Append(shared.Extras.Integration.Run));
         return targets;

@@ -190,7 +190,7 @@ public sealed class AccessTokenService(
         var (judged, asked) = await JudgeAsync(accessToken, client, name, now);
         var actor = new AuditActor(accessToken.CreatedById, $"Access token {accessToken.Purpose}", accessToken.OrganizationId);
         var what = $"Access token {accessToken.Purpose} ({accessToken.Id}), {accessToken.Environment}, {(name is null ? "all secrets" : "one secret")}";
-        return await recorder.RecordAsync(new TokenCall(accessToken.Id, actor, what, string.Join(", ", asked), now, client, judged));
+        return await recorder.RecordAsync(db, new TokenCall(accessToken.Id, actor, what, string.Join(", ", asked), now, client, judged));
     }
 
     private async Task<(ApiAnswer Answer, IReadOnlyList<string> Asked)> JudgeAsync(AccessToken token, IPAddress? client, string? name, DateTimeOffset now)

@@ -15,7 +15,8 @@ public sealed record TokenCall(Guid TokenId, AuditActor Actor, string What, stri
 /// leaves. The calls that arrive while a commit is under way are recorded together in the next one, so a busy API
 /// pays one durable commit for many calls instead of one each (on SQLite, whose one writer syncs its log to disk at
 /// every commit, that commit is what limits the calls a second). No call waits for others to join it: one that finds no
-/// commit under way is committed at once.
+/// commit under way is committed at once. PostgreSQL commits many transactions at a time and syncs their log together
+/// itself: there each call is recorded in a transaction of its own on the request's connection.
 /// <para>
 /// Every commit reads its tokens again as committed now, inside its write transaction: a revocation committed while a
 /// call was judged wins, and the call is recorded as refused. When a group cannot be committed, each of its calls is
@@ -23,7 +24,7 @@ public sealed record TokenCall(Guid TokenId, AuditActor Actor, string What, stri
 /// gets the exception and no value.
 /// </para>
 /// </summary>
-public sealed class TokenCallRecorder : IAsyncDisposable
+public sealed class TokenCallRecorder : IAsyncDisposable, IDisposable
 {
     // A bound on one transaction's size; calls beyond it wait for the next commit.
     private const int MaxGroup = 256;
@@ -50,18 +51,22 @@ public sealed class TokenCallRecorder : IAsyncDisposable
     }
 
     /// <summary>The call's answer once its record is committed: the judged one, or a refusal when the token was revoked since.</summary>
-    public Task<ApiAnswer> RecordAsync(TokenCall call)
+    public async Task<ApiAnswer> RecordAsync(ZiggyDbContext db, TokenCall call)
     {
+        if (!db.Database.IsSqlite()) return (await RecordAsync(db, [call]))[0];
         var pending = new Pending(call, new TaskCompletionSource<ApiAnswer>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_calls.Writer.TryWrite(pending)) pending.Answer.SetException(new ObjectDisposedException(nameof(TokenCallRecorder)));
-        return pending.Answer.Task;
+        return await pending.Answer.Task;
     }
 
+    /// <summary>Takes no more calls; those already waiting are still recorded (or refused, when the database is gone).</summary>
     public async ValueTask DisposeAsync()
     {
         _calls.Writer.TryComplete();
         await _writer;
     }
+
+    public void Dispose() => _calls.Writer.TryComplete();
 
     private async Task WriteAsync()
     {
@@ -79,7 +84,8 @@ public sealed class TokenCallRecorder : IAsyncDisposable
     {
         try
         {
-            var answers = await RecordAsync(group.Select(p => p.Call).ToList());
+            await using var scope = _scopes.CreateAsyncScope();
+            var answers = await RecordAsync(scope.ServiceProvider.GetRequiredService<ZiggyDbContext>(), group.Select(p => p.Call).ToList());
             for (var i = 0; i < group.Count; i++) group[i].Answer.SetResult(answers[i]);
         }
         catch (Exception) when (group.Count > 1)
@@ -92,10 +98,8 @@ public sealed class TokenCallRecorder : IAsyncDisposable
         }
     }
 
-    private async Task<ApiAnswer[]> RecordAsync(IReadOnlyList<TokenCall> calls)
+    private static async Task<ApiAnswer[]> RecordAsync(ZiggyDbContext db, IReadOnlyList<TokenCall> calls)
     {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ZiggyDbContext>();
         var result = await db.InTransactionAsync(async () =>
         {
             var answering = calls.Where(c => c.Judged.Values is not null).Select(c => c.TokenId).Distinct().ToArray();
