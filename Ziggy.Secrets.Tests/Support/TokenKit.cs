@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
 using Ziggy.Secrets.Web.Crypto;
+using Ziggy.Secrets.Web.Data;
 using Ziggy.Secrets.Web.Secrets;
 using Ziggy.Secrets.Web.Tokens;
 
@@ -13,6 +14,24 @@ namespace Ziggy.Secrets.Tests.Support;
 /// <summary>Creates secrets and access tokens through the domain services, and calls the machine API as a program would.</summary>
 public sealed class TokenKit(ZiggyAppFactory app)
 {
+    /// <summary>
+    /// Opens a write transaction and keeps it open until the returned source is set: on SQLite it holds the database's one
+    /// writer place, so every other write of the app waits behind it.
+    /// </summary>
+    public async Task<(Task Write, TaskCompletionSource Release)> HoldAWriteAsync()
+    {
+        var holding = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var write = app.WithServiceAsync<ZiggyDbContext, Result<bool>>(db => db.InTransactionAsync(async () =>
+        {
+            holding.SetResult();
+            await release.Task;
+            return Result<bool>.Ok(true);
+        }));
+        await holding.Task;
+        return (write, release);
+    }
+
     public async Task<Guid> SecretAsync(CurrentUser owner, string name, string? development = null, string? production = null)
     {
         var values = new Dictionary<SecretEnvironment, string>();

@@ -166,15 +166,7 @@ public class AccessTokenApiTests : IAsyncLifetime
     public async Task UnknownToken_IsAnsweredWhileAWriteHoldsTheDatabase_AndAKnownOneStillWorks()
     {
         var token = await _kit.CreateAsync(_mia, "Development", "STRIPE_API_KEY");
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var write = _app.WithServiceAsync<ZiggyDbContext, Result<bool>>(db => db.InTransactionAsync(async () =>
-        {
-            holding.SetResult();
-            await release.Task;
-            return Result<bool>.Ok(true);
-        }));
-        await holding.Task;
+        var (write, release) = await _kit.HoldAWriteAsync();
         try
         {
             // On SQLite the write holds the only writer's place; on PostgreSQL nothing waits. Either way, made-up tokens

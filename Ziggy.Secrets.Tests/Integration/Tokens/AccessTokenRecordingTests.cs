@@ -73,7 +73,7 @@ public sealed class AccessTokenRecordingTests : IAsyncLifetime
     {
         const int calls = 20;
         var token = await _kit.CreateAsync(_mia, "Development", "STRIPE_API_KEY");
-        var (write, release) = await HoldTheWriterAsync();
+        var (write, release) = await _kit.HoldAWriteAsync();
 
         var answers = Enumerable.Range(0, calls).Select(_ => _kit.GetAsync("/api/v1/secrets", token)).ToList();
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -97,7 +97,7 @@ public sealed class AccessTokenRecordingTests : IAsyncLifetime
             CREATE TRIGGER test_refuse_one_token BEFORE INSERT ON AuditEvents WHEN NEW.Details LIKE 'Access token refused-worker %'
             BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END;
             """));
-        var (write, release) = await HoldTheWriterAsync();
+        var (write, release) = await _kit.HoldAWriteAsync();
 
         var answers = new[] { good, bad, good, good, bad, good }.Select(t => (Token: t, Answer: _kit.GetAsync("/api/v1/secrets", t))).ToList();
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -119,21 +119,6 @@ public sealed class AccessTokenRecordingTests : IAsyncLifetime
         var lastUses = await _app.WithDbAsync(db => db.AccessTokens.AsNoTracking().OrderBy(t => t.Purpose).Select(t => t.LastUsedAt).ToListAsync());
         Assert.NotNull(lastUses[0]);
         Assert.Null(lastUses[1]);
-    }
-
-    /// <summary>Takes the database's one writer place and keeps it until the returned source is set.</summary>
-    private async Task<(Task Write, TaskCompletionSource Release)> HoldTheWriterAsync()
-    {
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var write = _app.WithServiceAsync<ZiggyDbContext, Result<bool>>(db => db.InTransactionAsync(async () =>
-        {
-            holding.SetResult();
-            await release.Task;
-            return Result<bool>.Ok(true);
-        }));
-        await holding.Task;
-        return (write, release);
     }
 
     private int Commits() => _app.LogLines.Count(l => l.Contains("Database.Transaction: Committed transaction", StringComparison.Ordinal));
