@@ -82,20 +82,24 @@ public sealed class TokenCallRecorder : IAsyncDisposable, IDisposable
 
     private async Task CommitAsync(IReadOnlyList<Pending> group)
     {
+        ApiAnswer[] answers;
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
-            var answers = await RecordAsync(scope.ServiceProvider.GetRequiredService<ZiggyDbContext>(), group.Select(p => p.Call).ToList());
-            for (var i = 0; i < group.Count; i++) group[i].Answer.SetResult(answers[i]);
+            answers = await RecordAsync(scope.ServiceProvider.GetRequiredService<ZiggyDbContext>(), group.Select(p => p.Call).ToList());
         }
         catch (Exception) when (group.Count > 1)
         {
             foreach (var pending in group) await CommitAsync([pending]);
+            return;
         }
         catch (Exception e)
         {
             group[0].Answer.SetException(e);
+            return;
         }
+
+        for (var i = 0; i < group.Count; i++) group[i].Answer.SetResult(answers[i]);
     }
 
     private static async Task<ApiAnswer[]> RecordAsync(ZiggyDbContext db, IReadOnlyList<TokenCall> calls)
