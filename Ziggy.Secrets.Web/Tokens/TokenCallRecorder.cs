@@ -127,10 +127,11 @@ public sealed class TokenCallRecorder : IAsyncDisposable, IDisposable
                     if (answer.Values is not null) latest[call.TokenId] = (call.At, AddressOf(call.Client));
                 }
 
-                db.AuditEvents.Add(answer.Values is not null
-                    ? AuditTrail.Event(AuditAction.AccessTokenUsed, call.Actor, call.At, call.Client?.ToString(), $"{call.What}: read {call.Names}.", secretName: call.Names)
-                    : AuditTrail.Event(AuditAction.AccessTokenRefused, call.Actor, call.At, call.Client?.ToString(),
-                        $"{call.What}: refused ({answer.Code}): {answer.Detail}", secretName: call.Names.Length == 0 ? null : call.Names));
+                var (action, details) = answer.Values is not null
+                    ? (AuditAction.AccessTokenUsed, $"{call.What}: read {call.Names}.")
+                    : (AuditAction.AccessTokenRefused, $"{call.What}: refused ({answer.Code}): {answer.Detail}");
+                db.AuditEvents.Add(AuditTrail.Event(action, call.Actor, call.At, call.Client?.ToString(), details,
+                    secretName: call.Names.Length == 0 ? null : call.Names));
                 answers[i] = answer;
             }
 
