@@ -33,8 +33,7 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         var owner = await browser.App.SetUpAsync("olivia@acme.test");
         await browser.App.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
         var page = await SignInAsync("olivia@acme.test");
-        var fullLoads = 0;
-        page.Load += (_, _) => fullLoads++;
+        await BrowserApp.MarkWindowAsync(page);
 
         // Add Secret: the name is upper-cased as the user types.
         await page.GetByTestId("add-secret").ClickAsync();
@@ -55,6 +54,7 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         Assert.Equal("No", await CellAsync(page, "STRIPE_API_KEY", "staging"));
         Assert.Equal("Yes", await CellAsync(page, "STRIPE_API_KEY", "prod"));
         Assert.Equal("Olivia Owner", await CellAsync(page, "STRIPE_API_KEY", "owner"));
+        Assert.True(await BrowserApp.SameWindowAsync(page), "Creating the secret loaded the page again.");
 
         // A load asks for the rows once: the grid takes the response the page preloaded.
         var rowRequests = 0;
@@ -66,7 +66,7 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
             "() => performance.getEntriesByType('resource').filter(e => e.name.includes('handler=Rows')).map(e => e.initiatorType)"));
 
         // A row click opens edit mode: UUID read-only, masks, never the value.
-        fullLoads = 0;
+        await BrowserApp.MarkWindowAsync(page);
         await Row(page, "STRIPE_API_KEY").Locator("[col-id=name]").ClickAsync();
         var idBox = page.GetByTestId("secret-id");
         await Expect(idBox).ToHaveValueAsync(new Regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
@@ -87,7 +87,7 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         Assert.DoesNotContain("Input.Production", body);
         await Expect(page.GetByTestId("mask-Staging")).ToHaveTextAsync("stagi***ef");
         await Expect(Row(page, "STRIPE_API_KEY").Locator("[col-id=staging]")).ToHaveTextAsync("Yes");
-        Assert.Equal(0, fullLoads);
+        Assert.True(await BrowserApp.SameWindowAsync(page), "Opening and saving the editor loaded the page again.");
 
         // Quick search narrows the grid.
         await browser.App.WithServiceAsync<Web.Secrets.SecretService, bool>(async s =>

@@ -123,6 +123,15 @@ public class BrowserApp : IAsyncLifetime
         await link.Page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Load });
     }
 
+    /// <summary>
+    /// Marks the page's window, so that <see cref="SameWindowAsync"/> can tell later whether a full page load replaced it.
+    /// Counting the page's load events cannot: the load event of the page already open may still be on its way.
+    /// </summary>
+    public static Task MarkWindowAsync(IPage page) => page.EvaluateAsync("() => { window.ziggyTestMark = true; }");
+
+    /// <summary>True while the page is still the window <see cref="MarkWindowAsync"/> marked (no full page load since).</summary>
+    public static Task<bool> SameWindowAsync(IPage page) => page.EvaluateAsync<bool>("() => window.ziggyTestMark === true");
+
     /// <summary>Saves a screenshot when ZIGGY_SCREENSHOTS names a folder (for looking at the UI while developing).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
