@@ -300,20 +300,26 @@ public sealed class IntegrationService(
             db.Users.AsNoTracking().Where(u => ids.Contains(u.Id) && u.OrganizationId == organizationId)
                 .Select(u => new CurrentUser(u.Id, u.OrganizationId, u.Role, u.DisplayName, u.IsActive))));
 
-    // Compiled: a run reads the integration and its last runs on every request.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Integration?>>> Untracked = new(() =>
+    // Compiled: a run reads the integration and its last runs on every request. All rows of the id, not the first: see
+    // PerModelQuery on single rows with a collection.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<Integration>>> Untracked = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid id, Guid organizationId) =>
-            db.Integrations.AsNoTracking().Include(i => i.References).FirstOrDefault(i => i.Id == id && i.OrganizationId == organizationId)));
+            db.Integrations.AsNoTracking().Include(i => i.References).Where(i => i.Id == id && i.OrganizationId == organizationId)));
 
+    // Joined before the limit, so the limit stays outside a subquery (see PerModelQuery).
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, IAsyncEnumerable<RecentRun>>> LastRuns = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid integrationId) => db.IntegrationRuns.AsNoTracking().Where(r => r.IntegrationId == integrationId)
-            .OrderByDescending(r => r.StartedAt).Take(20).Select(r => new RecentRun(r, r.RunBy!.DisplayName))));
+        EF.CompileAsyncQuery((ZiggyDbContext db, Guid integrationId) =>
+            (from r in db.IntegrationRuns.AsNoTracking()
+             where r.IntegrationId == integrationId
+             join u in db.Users on r.RunById equals u.Id
+             orderby r.StartedAt descending
+             select new RecentRun(r, u.DisplayName)).Take(20)));
 
     private sealed record RecentRun(IntegrationRun Run, string RunBy);
 
     private Task<Integration?> LoadAsync(CurrentUser actor, Guid id, bool tracked) => tracked
         ? db.Integrations.Include(i => i.References).FirstOrDefaultAsync(i => i.Id == id && i.OrganizationId == actor.OrganizationId)
-        : Untracked.For(db)(db, id, actor.OrganizationId);
+        : Untracked.For(db)(db, id, actor.OrganizationId).FirstOrDefaultAsync().AsTask();
 
 
     private async Task<IntegrationDetails> DetailsAsync(CurrentUser actor, Integration integration)

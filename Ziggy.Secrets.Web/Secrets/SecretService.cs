@@ -12,19 +12,17 @@ using Ziggy.Secrets.Web.Integrations;
 
 namespace Ziggy.Secrets.Web.Secrets;
 
-/// <summary>What is stored of a secret: its row, the mask of each environment's value (null without one), and who owns, created and last changed it.</summary>
-internal sealed record StoredSecret(Secret Secret, string? DevelopmentMask, string? StagingMask, string? ProductionMask, string Owner, string CreatedBy, string UpdatedBy,
-    byte[]? DevelopmentFingerprint, byte[]? StagingFingerprint, byte[]? ProductionFingerprint, List<string> UsedBy)
-{
-    public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints => new Dictionary<SecretEnvironment, byte[]?>
-    {
-        [SecretEnvironment.Development] = DevelopmentFingerprint, [SecretEnvironment.Staging] = StagingFingerprint, [SecretEnvironment.Production] = ProductionFingerprint,
-    };
+/// <summary>What the editor shows of one stored value: never the value, only its mask and fingerprint.</summary>
+internal sealed record StoredValueFace(SecretEnvironment Environment, string Mask, byte[]? Fingerprint);
 
-    public IReadOnlyDictionary<SecretEnvironment, string?> Masks => new Dictionary<SecretEnvironment, string?>
-    {
-        [SecretEnvironment.Development] = DevelopmentMask, [SecretEnvironment.Staging] = StagingMask, [SecretEnvironment.Production] = ProductionMask,
-    };
+/// <summary>What is stored of a secret: its row, its values' masks and fingerprints, who owns, created and last changed it, and the integrations that use it.</summary>
+internal sealed record StoredSecret(Secret Secret, string Owner, string CreatedBy, string UpdatedBy, List<StoredValueFace> Values, List<string> UsedBy)
+{
+    public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints =>
+        Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => Values.FirstOrDefault(v => v.Environment == e)?.Fingerprint);
+
+    public IReadOnlyDictionary<SecretEnvironment, string?> Masks =>
+        Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => Values.FirstOrDefault(v => v.Environment == e)?.Mask);
 }
 
 /// <summary>
@@ -44,30 +42,26 @@ public sealed class SecretService(
     // Bumped whenever the rows' JSON changes shape, so a browser's rows of an older release are not revalidated.
     private const string RowsFormat = "rows-v2";
 
-    // The editor's read: the secret with its masks, three names and the integrations that reference it, in one statement.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<StoredSecret?>>> SecretWithNames = new(() =>
+    // The editor's read, in one statement: the secret, its three names, its values' masks and fingerprints, and the
+    // integrations that reference it. Both collections are joins, not a subquery per value, and it asks for all rows of
+    // the id rather than the first: see PerModelQuery on what SQLite's compiling of a statement costs.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<StoredSecret>>> SecretWithNames = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
             c.Secrets.AsNoTracking()
                 .Where(s => s.Id == id && s.OrganizationId == organizationId)
-                .Select(s => new StoredSecret(s,
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Mask).FirstOrDefault(),
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Mask).FirstOrDefault(),
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Mask).FirstOrDefault(),
-                    s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName,
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Development).Select(v => v.Fingerprint).FirstOrDefault(),
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Staging).Select(v => v.Fingerprint).FirstOrDefault(),
-                    s.Values.Where(v => v.Environment == SecretEnvironment.Production).Select(v => v.Fingerprint).FirstOrDefault(),
+                .Select(s => new StoredSecret(s, s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName,
+                    s.Values.Select(v => new StoredValueFace(v.Environment, v.Mask, v.Fingerprint)).ToList(),
                     (from r in c.Set<IntegrationSecretReference>()
                      join i in c.Integrations on r.IntegrationId equals i.Id
                      where r.SecretName == s.Name && i.OrganizationId == organizationId
                      orderby i.Name
                      select i.Name).ToList()))
-                .FirstOrDefault()));
+                .AsSingleQuery()));
 
-    // Every save and delete loads its secret so.
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<Secret?>>> Tracked = new(() =>
+    // Every save and delete loads its secret so (all rows of the id, as above).
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<Secret>>> Tracked = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
-            c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId).FirstOrDefault()));
+            c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId)));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<long?>>> ChangeStamp = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId) =>
@@ -99,7 +93,7 @@ public sealed class SecretService(
 
     public async Task<Result<SecretDetails>> GetAsync(CurrentUser actor, Guid id)
     {
-        var found = await SecretWithNames.For(db)(db, id, actor.OrganizationId);
+        var found = await SecretWithNames.For(db)(db, id, actor.OrganizationId).FirstOrDefaultAsync();
         if (found is null || !await authorization.AllowsAsync(actor, found.Secret, ResourceOperations.Read)) return Result<SecretDetails>.NotFound();
         return Result<SecretDetails>.Ok(await DetailsAsync(actor, found));
     }
@@ -431,7 +425,7 @@ public sealed class SecretService(
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
     /// <summary>The secret to change, transfer or delete, tracked, with its values.</summary>
-    private Task<Secret?> LoadAsync(CurrentUser actor, Guid id) => Tracked.For(db)(db, id, actor.OrganizationId);
+    private async Task<Secret?> LoadAsync(CurrentUser actor, Guid id) => await Tracked.For(db)(db, id, actor.OrganizationId).FirstOrDefaultAsync();
 
     private async Task<SecretDetails> DetailsAsync(CurrentUser actor, StoredSecret stored)
     {

@@ -104,12 +104,13 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
     }
 
     // Only what a run or an API call needs: each secret's owner and the one environment's stored value (not all
-    // three). Compiled: these run on every integration run and every API call.
+    // three), joined on both keys rather than through a subquery of that environment's values (see PerModelQuery).
+    // Compiled: these run on every integration run and every API call.
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, List<string>, SecretEnvironment, IAsyncEnumerable<StoredSecretValue>>> ByName = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid organizationId, List<string> names, SecretEnvironment environment) =>
             from s in db.Secrets.AsNoTracking()
             where s.OrganizationId == organizationId && names.Contains(s.Name)
-            join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+            join v in db.SecretValues.AsNoTracking() on new { Id = s.Id, Environment = environment } equals new { Id = v.SecretId, v.Environment } into values
             from v in values.DefaultIfEmpty()
             select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)));
 
@@ -117,7 +118,7 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid organizationId, List<Guid> secretIds, SecretEnvironment environment) =>
             from s in db.Secrets.AsNoTracking()
             where s.OrganizationId == organizationId && secretIds.Contains(s.Id)
-            join v in db.SecretValues.AsNoTracking().Where(v => v.Environment == environment) on s.Id equals v.SecretId into values
+            join v in db.SecretValues.AsNoTracking() on new { Id = s.Id, Environment = environment } equals new { Id = v.SecretId, v.Environment } into values
             from v in values.DefaultIfEmpty()
             select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)));
 

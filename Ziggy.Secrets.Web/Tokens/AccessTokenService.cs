@@ -35,8 +35,9 @@ public sealed class AccessTokenService(
     public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
 
     // Every API call starts here: compiled once per model, read without tracking (the call's one write is its record).
-    private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], Task<AccessToken?>>> ByHash = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.AsNoTracking().Include(t => t.Secrets).FirstOrDefault(t => t.Hash == hash)));
+    // All rows of the hash (one token at most), not the first: see PerModelQuery on single rows with a collection.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, byte[], IAsyncEnumerable<AccessToken>>> ByHash = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, byte[] hash) => db.AccessTokens.AsNoTracking().Include(t => t.Secrets).Where(t => t.Hash == hash)));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, Task<CurrentUser?>>> Creator = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid userId, Guid organizationId) => db.Users.AsNoTracking()
@@ -184,7 +185,7 @@ public sealed class AccessTokenService(
         // Judged on what is committed now, outside the database's writer: a made-up token costs one indexed read and no
         // write, and judging a real one neither waits for the app's saves nor makes them wait. Only the record of the
         // call is a write, and nothing leaves before it is committed.
-        var accessToken = await ByHash.For(db)(db, AccessTokenFormat.HashOf(token));
+        var accessToken = await ByHash.For(db)(db, AccessTokenFormat.HashOf(token)).FirstOrDefaultAsync();
         if (accessToken is null) return Invalid();
         var now = clock.GetUtcNow();
         var (judged, asked) = await JudgeAsync(accessToken, client, name, now);

@@ -347,6 +347,9 @@ public class IntegrationRunTests : IAsyncLifetime
 
         var editor = await SecretsUi.EditPageAsync(_olivia, secretId);
         Assert.Equal("Used by 2 integrations: Charge, Refund", editor.QuerySelector("[data-testid=used-by]")!.TextContent.Trim());
+        // The editor reads the values and the integrations as two joined lists: each shows once, in its place.
+        Assert.Equal(["Development", "Staging"], Enum.GetNames<SecretEnvironment>().Where(e => SecretsUi.MaskShown(editor, e) != "not set"));
+        Assert.NotEqual(SecretsUi.MaskShown(editor, "Development"), SecretsUi.MaskShown(editor, "Staging"));
 
         var dialog = await TestSession.ParseAsync(await _olivia.GetAsync($"/Secrets?handler=Delete&id={secretId}", htmx: true));
         var warning = dialog.QuerySelector("[data-testid=breaks-integrations]")!.TextContent;
