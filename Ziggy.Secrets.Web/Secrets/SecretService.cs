@@ -18,11 +18,11 @@ internal sealed record StoredValueFace(SecretEnvironment Environment, string Mas
 /// <summary>What is stored of a secret: its row, its values' masks and fingerprints, who owns, created and last changed it, and the integrations that use it.</summary>
 internal sealed record StoredSecret(Secret Secret, string Owner, string CreatedBy, string UpdatedBy, List<StoredValueFace> Values, List<string> UsedBy)
 {
-    public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints =>
-        Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => Values.FirstOrDefault(v => v.Environment == e)?.Fingerprint);
+    public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints => Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => ValueOf(e)?.Fingerprint);
 
-    public IReadOnlyDictionary<SecretEnvironment, string?> Masks =>
-        Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => Values.FirstOrDefault(v => v.Environment == e)?.Mask);
+    public IReadOnlyDictionary<SecretEnvironment, string?> Masks => Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => ValueOf(e)?.Mask);
+
+    private StoredValueFace? ValueOf(SecretEnvironment environment) => Values.Find(v => v.Environment == environment);
 }
 
 /// <summary>
