@@ -66,8 +66,17 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
     /// What is stored now for each of the secrets <paramref name="secretIds"/> that still exist in the organization
     /// (by id, so a renamed secret is still found): its current name, owner and the one environment's value. Decrypts nothing.
     /// </summary>
-    public async Task<List<StoredSecretValue>> StoredByIdAsync(Guid organizationId, List<Guid> secretIds, SecretEnvironment environment) =>
-        await ById.For(db)(db, organizationId, secretIds, environment).ToListAsync();
+    /// <remarks>
+    /// The statement names only the ids, and the organization is checked on the rows it returns: with the organization in
+    /// it, SQLite (which keeps no table statistics here) plans a walk of the organization's whole grid index instead of
+    /// one primary-key lookup per id, so each call would grow with the organization's size.
+    /// </remarks>
+    public async Task<List<StoredSecretValue>> StoredByIdAsync(Guid organizationId, List<Guid> secretIds, SecretEnvironment environment)
+    {
+        var stored = await ById.For(db)(db, secretIds, environment).ToListAsync();
+        stored.RemoveAll(s => s.OrganizationId != organizationId);
+        return stored;
+    }
 
     /// <summary>
     /// Decrypts one value per secret, each of which the caller has checked may be used and has a value. Fails whole when
@@ -114,10 +123,10 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
             from v in values.DefaultIfEmpty()
             select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)));
 
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, List<Guid>, SecretEnvironment, IAsyncEnumerable<StoredSecretValue>>> ById = new(() =>
-        EF.CompileAsyncQuery((ZiggyDbContext db, Guid organizationId, List<Guid> secretIds, SecretEnvironment environment) =>
+    private static readonly PerModelQuery<Func<ZiggyDbContext, List<Guid>, SecretEnvironment, IAsyncEnumerable<StoredSecretValue>>> ById = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext db, List<Guid> secretIds, SecretEnvironment environment) =>
             from s in db.Secrets.AsNoTracking()
-            where s.OrganizationId == organizationId && secretIds.Contains(s.Id)
+            where secretIds.Contains(s.Id)
             join v in db.SecretValues.AsNoTracking() on new { Id = s.Id, Environment = environment } equals new { Id = v.SecretId, v.Environment } into values
             from v in values.DefaultIfEmpty()
             select new StoredSecretValue(s.Id, s.OrganizationId, s.Name, s.OwnerId, v)));
