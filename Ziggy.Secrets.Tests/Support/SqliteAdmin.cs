@@ -43,6 +43,17 @@ public static class SqliteAdmin
         }
     }
 
+    /// <summary>The detail lines of EXPLAIN QUERY PLAN for <paramref name="sql"/> (a statement the app logged), its parameters left unbound: the plan does not depend on their values.</summary>
+    public static List<string> Plan(string databasePath, string sql)
+    {
+        using var connection = Open(databasePath);
+        using var command = Command(connection, "EXPLAIN QUERY PLAN " + sql, []);
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read()) lines.Add(reader.GetString(3));
+        return lines;
+    }
+
     private static SqliteConnection Open(string databasePath)
     {
         var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");

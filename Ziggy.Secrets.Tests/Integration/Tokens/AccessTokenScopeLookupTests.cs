@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Tokens;
@@ -31,7 +30,7 @@ public class AccessTokenScopeLookupTests : IDisposable
         Assert.Equal(3, (await _kit.GetAsync("/api/v1/secrets", token)).Values().Count);
 
         var read = Assert.Single(ExecutedStatements(), sql => sql.Contains("FROM \"Secrets\"", StringComparison.Ordinal));
-        var plan = Plan(read);
+        var plan = SqliteAdmin.Plan(_app.DatabasePath, read);
         Assert.Contains(plan, line => line.StartsWith("SEARCH s USING INDEX sqlite_autoindex_Secrets_1 (Id=?)", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("OrganizationId=?", StringComparison.Ordinal) || line.StartsWith("SCAN", StringComparison.Ordinal));
     }
@@ -64,17 +63,4 @@ public class AccessTokenScopeLookupTests : IDisposable
         .Where(l => l.Contains("Executed DbCommand", StringComparison.Ordinal))
         .Select(l => Regex.Match(l, @"CommandTimeout='\d+'\]\s*(?<sql>.*)$", RegexOptions.Singleline).Groups["sql"].Value)
         .ToList();
-
-    /// <summary>EXPLAIN QUERY PLAN of a logged statement, its parameters left unbound (the plan does not depend on their values).</summary>
-    private List<string> Plan(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_app.DatabasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        using var reader = command.ExecuteReader();
-        var lines = new List<string>();
-        while (reader.Read()) lines.Add(reader.GetString(3));
-        return lines;
-    }
 }
