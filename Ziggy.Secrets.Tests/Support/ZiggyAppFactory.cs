@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +36,15 @@ public class ZiggyAppFactory(string? dataFolder = null, Dictionary<string, strin
 
     /// <summary>Every log line the app wrote, at every level.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
+
+    /// <summary>
+    /// The SQL of every statement the app logged as executed, oldest first; needs the setting
+    /// <c>Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command</c> at Information.
+    /// </summary>
+    public List<string> ExecutedStatements() => LogLines
+        .Where(l => l.Contains("Executed DbCommand", StringComparison.Ordinal))
+        .Select(l => Regex.Match(l, @"CommandTimeout='\d+'\]\s*(?<sql>.*)$", RegexOptions.Singleline).Groups["sql"].Value)
+        .ToList();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

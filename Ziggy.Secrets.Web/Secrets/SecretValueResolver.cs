@@ -67,15 +67,13 @@ public sealed class SecretValueResolver(ZiggyDbContext db, ISecretCipher cipher)
     /// (by id, so a renamed secret is still found): its current name, owner and the one environment's value. Decrypts nothing.
     /// </summary>
     /// <remarks>
-    /// The statement names only the ids, and the organization is checked on the rows it returns: with the organization in
-    /// it, SQLite (which keeps no table statistics here) plans a walk of the organization's whole grid index instead of
-    /// one primary-key lookup per id, so each call would grow with the organization's size.
+    /// The statement names only the ids, and the organization is checked on the rows it returns, as
+    /// <see cref="SecretsById.WithIds"/> explains.
     /// </remarks>
     public async Task<List<StoredSecretValue>> StoredByIdAsync(Guid organizationId, List<Guid> secretIds, SecretEnvironment environment)
     {
         var stored = await ById.For(db)(db, secretIds, environment).ToListAsync();
-        stored.RemoveAll(s => s.OrganizationId != organizationId);
-        return stored;
+        return stored.InOrganization(organizationId, s => s.OrganizationId);
     }
 
     /// <summary>

@@ -89,8 +89,8 @@ public sealed class AccessTokenService(
         return await db.InTransactionAsync(async () =>
         {
             // Judged inside the transaction, on the secrets as stored now.
-            var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == actor.OrganizationId && ids.Contains(s.Id))
-                .Select(s => new { s.Id, s.Name, s.OrganizationId, s.OwnerId }).ToListAsync();
+            var secrets = (await db.Secrets.AsNoTracking().WithIds(ids).Select(s => new { s.Id, s.Name, s.OrganizationId, s.OwnerId }).ToListAsync())
+                .InOrganization(actor.OrganizationId, s => s.OrganizationId);
             var refused = new List<string>();
             foreach (var s in secrets)
             {
@@ -139,8 +139,8 @@ public sealed class AccessTokenService(
             .Where(t => t.OrganizationId == actor.OrganizationId && (administers || t.CreatedById == actor.UserId))
             .OrderByDescending(t => t.CreatedAt).ToListAsync();
         var ids = tokens.SelectMany(t => t.Secrets.Select(s => s.SecretId)).Distinct().ToList();
-        var currentNames = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == actor.OrganizationId && ids.Contains(s.Id))
-            .ToDictionaryAsync(s => s.Id, s => s.Name);
+        var currentNames = (await db.Secrets.AsNoTracking().WithIds(ids).Select(s => new { s.Id, s.Name, s.OrganizationId }).ToListAsync())
+            .InOrganization(actor.OrganizationId, s => s.OrganizationId).ToDictionary(s => s.Id, s => s.Name);
         var now = clock.GetUtcNow();
         var items = new List<AccessTokenListItem>(tokens.Count);
         foreach (var t in tokens)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Tokens;
@@ -29,7 +28,7 @@ public class AccessTokenScopeLookupTests : IDisposable
 
         Assert.Equal(3, (await _kit.GetAsync("/api/v1/secrets", token)).Values().Count);
 
-        var read = Assert.Single(ExecutedStatements(), sql => sql.Contains("FROM \"Secrets\"", StringComparison.Ordinal));
+        var read = Assert.Single(_app.ExecutedStatements(), sql => sql.Contains("FROM \"Secrets\"", StringComparison.Ordinal));
         var plan = SqliteAdmin.Plan(_app.DatabasePath, read);
         Assert.Contains(plan, line => line.StartsWith("SEARCH s USING INDEX sqlite_autoindex_Secrets_1 (Id=?)", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("OrganizationId=?", StringComparison.Ordinal) || line.StartsWith("SCAN", StringComparison.Ordinal));
@@ -58,9 +57,4 @@ public class AccessTokenScopeLookupTests : IDisposable
         Assert.DoesNotContain("GLOBEX_KEY", response.Body);
         _app.AssertNeverRevealed(foreignValue);
     }
-
-    private List<string> ExecutedStatements() => _app.LogLines
-        .Where(l => l.Contains("Executed DbCommand", StringComparison.Ordinal))
-        .Select(l => Regex.Match(l, @"CommandTimeout='\d+'\]\s*(?<sql>.*)$", RegexOptions.Singleline).Groups["sql"].Value)
-        .ToList();
 }

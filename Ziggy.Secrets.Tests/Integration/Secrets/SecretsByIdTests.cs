@@ -1,0 +1,76 @@
+using Ziggy.Secrets.Tests.Support;
+using Ziggy.Secrets.Web.Accounts;
+using Ziggy.Secrets.Web.Common;
+using Ziggy.Secrets.Web.Secrets;
+using Ziggy.Secrets.Web.Tokens;
+
+namespace Ziggy.Secrets.Tests.Integration.Secrets;
+
+/// <summary>
+/// The chosen secrets of a bulk change, of a new access token and of the tokens list are found by primary key, whatever
+/// the organization's size, and an id of another organization's secret is as if it did not exist.
+/// </summary>
+public class SecretsByIdTests : IDisposable
+{
+    private readonly ZiggyAppFactory _app = new(settings: new() { ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Information" });
+    private readonly TokenKit _kit;
+
+    public SecretsByIdTests() => _kit = new TokenKit(_app);
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task BulkChanges_TokenCreation_AndTokensList_LookUpTheChosenSecretsByPrimaryKey_NotByWalkingTheOrganization()
+    {
+        var owner = CurrentUser.Of(await _app.SetUpAsync());
+        for (var i = 0; i < 30; i++) await _kit.SecretAsync(owner, $"KEY_{i:00}", production: $"value-{i:00}");
+        var chosen = new List<Guid> { await _kit.IdOfAsync("KEY_03"), await _kit.IdOfAsync("KEY_17") };
+
+        var operations = new (string Name, Func<Task> Run)[]
+        {
+            ("bulk delete preview", () => _app.WithServiceAsync<BulkSecretService, Result<BulkSelection>>(s => s.DeletePreviewAsync(owner, chosen))),
+            ("bulk transfer", () => _app.WithServiceAsync<BulkSecretService, Result<BulkDone>>(s => s.TransferOwnershipAsync(owner, chosen, owner.UserId))),
+            ("token creation", () => _app.WithServiceAsync<AccessTokenService, Result<CreatedAccessToken>>(s =>
+                s.CreateAsync(owner, new AccessTokenDraft("billing-worker", "Production", chosen, 90, null)))),
+            ("tokens list", () => _app.WithServiceAsync<AccessTokenService, IReadOnlyList<AccessTokenListItem>>(s => s.ListAsync(owner))),
+        };
+        var walks = new List<string>();
+        foreach (var (name, run) in operations)
+        {
+            _app.LogLines.Clear();
+            await run();
+
+            var reads = _app.ExecutedStatements().Where(sql => sql.Contains("FROM \"Secrets\"", StringComparison.Ordinal)).ToList();
+            Assert.True(reads.Count > 0, $"{name}: no read of the secrets was logged.");
+            foreach (var plan in reads.Select(read => SqliteAdmin.Plan(_app.DatabasePath, read)))
+            {
+                var byKey = plan.Any(line => line.StartsWith("SEARCH s USING INDEX sqlite_autoindex_Secrets_1 (Id=?)", StringComparison.Ordinal));
+                var walk = plan.Any(line => line.Contains("OrganizationId=?", StringComparison.Ordinal) || line.StartsWith("SCAN s", StringComparison.Ordinal));
+                if (!byKey || walk) walks.Add($"{name}: {string.Join(" | ", plan)}");
+            }
+        }
+
+        Assert.Empty(walks);
+    }
+
+    [Fact]
+    public async Task TokensList_ScopeRowTamperedToPointAtAnotherOrganizationsSecret_ShowsTheStoredNameAsDeleted_NotTheirs()
+    {
+        var owner = CurrentUser.Of(await _app.SetUpAsync());
+        await _kit.SecretAsync(owner, "OWN_KEY", production: "own-value");
+        var globex = await _app.AddOrganizationAsync("Globex");
+        var olga = CurrentUser.Of(await _app.AddUserAsync(globex, "oa@globex.test", Role.Admin, "Olga"));
+        var foreign = await _kit.SecretAsync(olga, "GLOBEX_KEY", production: "globex-value");
+        await _kit.CreateAsync(owner, "Production", "OWN_KEY");
+        var own = await _kit.IdOfAsync("OWN_KEY");
+
+        // Someone with the database file in hand points the token's scope at Globex's secret.
+        Assert.Equal(1, SqliteAdmin.Execute(_app.DatabasePath, "UPDATE AccessTokenSecrets SET SecretId = $foreign WHERE SecretId = $own",
+            ("$foreign", SqliteAdmin.Text(foreign)), ("$own", SqliteAdmin.Text(own))));
+
+        var listed = Assert.Single(await _app.WithServiceAsync<AccessTokenService, IReadOnlyList<AccessTokenListItem>>(s => s.ListAsync(owner)));
+
+        Assert.Equal(["OWN_KEY (deleted)"], listed.Secrets);
+        Assert.DoesNotContain(listed.Secrets, name => name.Contains("GLOBEX", StringComparison.Ordinal));
+    }
+}
