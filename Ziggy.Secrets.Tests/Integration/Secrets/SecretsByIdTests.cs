@@ -1,3 +1,4 @@
+using System.Net;
 using Ziggy.Secrets.Tests.Support;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Common;
@@ -7,8 +8,9 @@ using Ziggy.Secrets.Web.Tokens;
 namespace Ziggy.Secrets.Tests.Integration.Secrets;
 
 /// <summary>
-/// The chosen secrets of a bulk change, of a new access token and of the tokens list are found by primary key, whatever
-/// the organization's size, and an id of another organization's secret is as if it did not exist.
+/// The secrets of an API read's token scope, of a bulk change, of a new access token and of the tokens list are found by
+/// primary key, whatever the organization's size, and an id of another organization's secret is as if it did not exist,
+/// even when a scope row has been made to point at one.
 /// </summary>
 public class SecretsByIdTests : IDisposable
 {
@@ -20,14 +22,16 @@ public class SecretsByIdTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Fact]
-    public async Task BulkChanges_TokenCreation_AndTokensList_LookUpTheChosenSecretsByPrimaryKey_NotByWalkingTheOrganization()
+    public async Task ApiRead_BulkChanges_TokenCreation_AndTokensList_LookUpTheChosenSecretsByPrimaryKey_NotByWalkingTheOrganization()
     {
         var owner = CurrentUser.Of(await _app.SetUpAsync());
         for (var i = 0; i < 30; i++) await _kit.SecretAsync(owner, $"KEY_{i:00}", production: $"value-{i:00}");
         var chosen = new List<Guid> { await _kit.IdOfAsync("KEY_03"), await _kit.IdOfAsync("KEY_17") };
+        var token = await _kit.CreateAsync(owner, "Production", "KEY_03", "KEY_17", "KEY_29");
 
         var operations = new (string Name, Func<Task> Run)[]
         {
+            ("API read", async () => Assert.Equal(3, (await _kit.GetAsync("/api/v1/secrets", token)).Values().Count)),
             ("bulk delete preview", () => _app.WithServiceAsync<BulkSecretService, Result<BulkSelection>>(s => s.DeletePreviewAsync(owner, chosen))),
             ("bulk transfer", () => _app.WithServiceAsync<BulkSecretService, Result<BulkDone>>(s => s.TransferOwnershipAsync(owner, chosen, owner.UserId))),
             ("token creation", () => _app.WithServiceAsync<AccessTokenService, Result<CreatedAccessToken>>(s =>
@@ -72,5 +76,29 @@ public class SecretsByIdTests : IDisposable
 
         Assert.Equal(["OWN_KEY (deleted)"], listed.Secrets);
         Assert.DoesNotContain(listed.Secrets, name => name.Contains("GLOBEX", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Read_ScopeRowTamperedToPointAtAnotherOrganizationsSecret_IsNotFound_AndShowsNothingOfIt()
+    {
+        var owner = CurrentUser.Of(await _app.SetUpAsync());
+        await _kit.SecretAsync(owner, "OWN_KEY", production: "own-value-" + Guid.NewGuid().ToString("N"));
+        var globex = await _app.AddOrganizationAsync("Globex");
+        var olga = CurrentUser.Of(await _app.AddUserAsync(globex, "oa@globex.test", Role.Admin, "Olga"));
+        var foreignValue = "globex-value-" + Guid.NewGuid().ToString("N");
+        var foreign = await _kit.SecretAsync(olga, "GLOBEX_KEY", production: foreignValue);
+        var token = await _kit.CreateAsync(owner, "Production", "OWN_KEY");
+        var own = await _kit.IdOfAsync("OWN_KEY");
+
+        // Someone with the database file in hand points the token's scope at Globex's secret.
+        Assert.Equal(1, SqliteAdmin.Execute(_app.DatabasePath, "UPDATE AccessTokenSecrets SET SecretId = $foreign WHERE SecretId = $own",
+            ("$foreign", SqliteAdmin.Text(foreign)), ("$own", SqliteAdmin.Text(own))));
+
+        var response = await _kit.GetAsync("/api/v1/secrets", token);
+
+        response.AssertProblem(HttpStatusCode.NotFound, ApiCodes.NotFound, "OWN_KEY");
+        Assert.DoesNotContain(foreignValue, response.Body);
+        Assert.DoesNotContain("GLOBEX_KEY", response.Body);
+        _app.AssertNeverRevealed(foreignValue);
     }
 }
