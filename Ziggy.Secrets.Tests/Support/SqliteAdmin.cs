@@ -33,9 +33,7 @@ public static class SqliteAdmin
         try
         {
             await using var reader = await command.ExecuteReaderAsync();
-            var lines = new List<string>();
-            while (await reader.ReadAsync()) lines.Add(reader.GetString(3));
-            return lines;
+            return DetailLines(reader);
         }
         finally
         {
@@ -49,6 +47,12 @@ public static class SqliteAdmin
         using var connection = Open(databasePath);
         using var command = Command(connection, "EXPLAIN QUERY PLAN " + sql, []);
         using var reader = command.ExecuteReader();
+        return DetailLines(reader);
+    }
+
+    // EXPLAIN QUERY PLAN's fourth column: one line per step of the plan.
+    private static List<string> DetailLines(System.Data.Common.DbDataReader reader)
+    {
         var lines = new List<string>();
         while (reader.Read()) lines.Add(reader.GetString(3));
         return lines;
