@@ -43,6 +43,15 @@ public sealed class IntegrationsBrowserTests(PrivateNetworkBrowserApp browser) :
         Assert.DoesNotContain(canary, await page.ContentAsync());
         Assert.Equal("Bearer " + canary, Assert.Single(stub.Received).Headers["Authorization"]);
         await BrowserApp.ScreenshotAsync(page, "integration-run");
+
+        // The history row loads its response only when it is opened.
+        await page.ReloadAsync();
+        var row = page.Locator("tr[data-run]").First;
+        await Expect(row.GetByTestId("run-body")).ToHaveCountAsync(0);
+        await row.GetByTestId("run-details").Locator("> summary").ClickAsync();
+        await row.GetByTestId("history-response").Locator("> summary").ClickAsync();
+        await Expect(row.GetByTestId("run-body")).ToContainTextAsync("Bearer sk_live_***");
+        Assert.DoesNotContain(canary, await page.ContentAsync());
         browser.AssertNoConsoleErrors();
     }
 }

@@ -33,4 +33,23 @@ public static class IntegrationsUi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await TestSession.ParseAsync(response);
     }
+
+    /// <summary>
+    /// Opens the response of the history row <paramref name="row"/> (0: the newest) of <paramref name="history"/> (the
+    /// editor or a run's answer) as htmx does when the row is opened: a GET of the address the row names.
+    /// </summary>
+    public static async Task<IHtmlDocument> OpenHistoryResponseAsync(TestSession session, IHtmlDocument history, int row)
+    {
+        var response = await session.GetAsync(HistoryResponseUrl(history, row), htmx: true);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await TestSession.ParseAsync(response);
+    }
+
+    /// <summary>The address from which the history row <paramref name="row"/> loads its response.</summary>
+    public static string HistoryResponseUrl(IHtmlDocument history, int row)
+    {
+        var url = history.QuerySelectorAll("tr[data-run]")[row].QuerySelector("[data-testid=history-response]")!.GetAttribute("hx-get");
+        Assert.False(string.IsNullOrEmpty(url), "The history row names no address for its response.");
+        return url!;
+    }
 }

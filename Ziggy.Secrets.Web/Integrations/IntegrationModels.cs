@@ -18,16 +18,22 @@ public sealed record ReferenceStatus(string Name, bool Exists, bool Development,
 }
 
 /// <summary>
-/// A run as one viewer may see it. When <see cref="ResponseHidden"/>, the headers and body are empty: the viewer may not
-/// change every secret the run decrypted.
+/// A run as the history lists it: what happened, without what came back (a response can be a megabyte; the history
+/// loads one when its row is opened, as a <see cref="RunView"/>).
 /// </summary>
-public sealed record RunView(
+public sealed record RunSummary(
     Guid Id, DateTimeOffset StartedAt, string RunBy, SecretEnvironment Environment, string SecretNames, bool Succeeded,
-    int? StatusCode, long DurationMs, string? Error, string ResponseHeaders, string ResponseBody, bool Truncated, long ResponseBytes, bool ResponseHidden);
+    int? StatusCode, long DurationMs, string? Error, bool Truncated, long ResponseBytes);
+
+/// <summary>
+/// A run with what came back, as one viewer may see it. When <see cref="ResponseHidden"/>, the headers and body are
+/// empty: the viewer may not change every secret the run decrypted.
+/// </summary>
+public sealed record RunView(RunSummary Summary, string ResponseHeaders, string ResponseBody, bool ResponseHidden);
 
 public sealed record IntegrationDetails(
     Guid Id, string Name, string Method, string Url, string Headers, string Body, int Version, Guid OwnerId, string OwnerName,
-    bool CanModify, IReadOnlyList<ReferenceStatus> References, IReadOnlyList<RunView> Runs);
+    bool CanModify, IReadOnlyList<ReferenceStatus> References, IReadOnlyList<RunSummary> Runs);
 
 /// <summary>A run as its runner may see it, and the run panel's history that now begins with it.</summary>
-public sealed record RunOutcome(RunView Run, IReadOnlyList<RunView> History);
+public sealed record RunOutcome(RunView Run, IReadOnlyList<RunSummary> History);

@@ -21,7 +21,7 @@ namespace Ziggy.Secrets.Web.Integrations;
 /// allowed to change every secret the run decrypts (<see cref="MixingRefusalsAsync"/>). Otherwise a member could point
 /// an administrator's template at their own server by changing the one secret they own. Checked when the template is
 /// saved and again on every run, on owners and roles as stored at that moment. What came back is shown only to those
-/// who may change every secret the run decrypted (<see cref="ViewsAsync"/>).
+/// who may change every secret the run decrypted (<see cref="ViewAsync"/>).
 /// </remarks>
 public sealed class IntegrationService(
     ZiggyDbContext db, IAuthorizationService authorization, SecretValueResolver resolver, IntegrationHttpClient http, AuditTrail audit, TimeProvider clock)
@@ -207,10 +207,18 @@ public sealed class IntegrationService(
             await db.SaveChangesAsync();
             return Result<Guid>.Ok(run.Id);
         });
-        // The run panel's history holds this run unless 20 others started after it while it ran.
-        var history = await RecentRunsAsync(actor, integration.Id, read);
-        var view = history.FirstOrDefault(r => r.Id == run.Id) ?? (await ViewsAsync(actor, [(run, actor.DisplayName)], read))[0];
-        return Result<RunOutcome>.Ok(new RunOutcome(view, history));
+        return Result<RunOutcome>.Ok(new RunOutcome(await ViewAsync(actor, run, actor.DisplayName, read), await RecentRunsAsync(integration.Id)));
+    }
+
+    /// <summary>What one run of the integration brought back, for a viewer who may read the integration: hidden unless they may change every secret it decrypted.</summary>
+    public async Task<Result<RunView>> RunResponseAsync(CurrentUser actor, Guid id, Guid runId)
+    {
+        var integration = await LoadAsync(actor, id, tracked: false);
+        if (integration is null || !await authorization.AllowsAsync(actor, integration, ResourceOperations.Read)) return Result<RunView>.NotFound();
+        // The run must be this integration's: an id of another integration's run finds nothing here.
+        var found = await db.IntegrationRuns.AsNoTracking().Where(r => r.Id == runId && r.IntegrationId == integration.Id)
+            .Select(r => new { Run = r, RunBy = r.RunBy!.DisplayName }).FirstOrDefaultAsync();
+        return found is null ? Result<RunView>.NotFound() : Result<RunView>.Ok(await ViewAsync(actor, found.Run, found.RunBy));
     }
 
     private async Task<OutboundResponse> SendAsync(Integration integration, IReadOnlyDictionary<string, string> values)
@@ -306,16 +314,16 @@ public sealed class IntegrationService(
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid id, Guid organizationId) =>
             db.Integrations.AsNoTracking().Include(i => i.References).Where(i => i.Id == id && i.OrganizationId == organizationId)));
 
-    // Joined before the limit, so the limit stays outside a subquery (see PerModelQuery).
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, IAsyncEnumerable<RecentRun>>> LastRuns = new(() =>
+    // Joined before the limit, so the limit stays outside a subquery (see PerModelQuery). The responses stay in the
+    // database: the history shows them one at a time (RunResponseAsync).
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, IAsyncEnumerable<RunSummary>>> LastRuns = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext db, Guid integrationId) =>
             (from r in db.IntegrationRuns.AsNoTracking()
              where r.IntegrationId == integrationId
              join u in db.Users on r.RunById equals u.Id
              orderby r.StartedAt descending
-             select new RecentRun(r, u.DisplayName)).Take(20)));
-
-    private sealed record RecentRun(IntegrationRun Run, string RunBy);
+             select new RunSummary(r.Id, r.StartedAt, u.DisplayName, r.Environment, r.SecretNames, r.Succeeded, r.StatusCode, r.DurationMs,
+                 r.Error, r.Truncated, r.ResponseBytes)).Take(20)));
 
     private Task<Integration?> LoadAsync(CurrentUser actor, Guid id, bool tracked) => tracked
         ? db.Integrations.Include(i => i.References).FirstOrDefaultAsync(i => i.Id == id && i.OrganizationId == actor.OrganizationId)
@@ -329,58 +337,42 @@ public sealed class IntegrationService(
         return new IntegrationDetails(integration.Id, integration.Name, integration.Method, integration.Url, integration.Headers,
             integration.Body, integration.Version, integration.OwnerId, ownerName,
             await authorization.AllowsAsync(actor, integration, ResourceOperations.Update), await ReferencesAsync(actor, names),
-            await RecentRunsAsync(actor, integration.Id));
+            await RecentRunsAsync(integration.Id));
     }
 
-    /// <summary>The last runs, newest first, as <paramref name="viewer"/> may see them (<paramref name="read"/>: see <see cref="ViewsAsync"/>).</summary>
-    private async Task<IReadOnlyList<RunView>> RecentRunsAsync(CurrentUser viewer, Guid integrationId, IReadOnlyList<NamedSecret>? read = null)
-    {
-        var runs = await LastRuns.For(db)(db, integrationId).ToListAsync();
-        return await ViewsAsync(viewer, runs.Select(r => (r.Run, r.RunBy)).ToList(), read);
-    }
+    /// <summary>The last runs, newest first.</summary>
+    private async Task<IReadOnlyList<RunSummary>> RecentRunsAsync(Guid integrationId) => await LastRuns.For(db)(db, integrationId).ToListAsync();
 
     /// <summary>
-    /// The runs as <paramref name="viewer"/> may see them: what a run brought back only when they may change every secret
-    /// it decrypted, judged now (a secret that no longer exists under its name only administrators may see). The
-    /// secrets all the runs name are read once; those in <paramref name="read"/>, read by this request's run of the
-    /// organization's integration, are not read again (after a run, usually all of them).
+    /// The run as <paramref name="viewer"/> may see it: what it brought back only when they may change every secret it
+    /// decrypted, judged now (a secret that no longer exists under its name only administrators may see). Secrets in
+    /// <paramref name="read"/>, read by this request's run of the organization's integration, are not read again.
     /// </summary>
-    private async Task<IReadOnlyList<RunView>> ViewsAsync(CurrentUser viewer, IReadOnlyList<(IntegrationRun Run, string RunBy)> runs,
-        IReadOnlyList<NamedSecret>? read = null)
+    private async Task<RunView> ViewAsync(CurrentUser viewer, IntegrationRun run, string runBy, IReadOnlyList<NamedSecret>? read = null)
     {
-        var named = runs.Select(r => r.Run.SecretNames.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        var organizationId = runs.Count > 0 ? runs[0].Run.OrganizationId : Guid.Empty;
-        var secrets = (read ?? []).Where(s => s.OrganizationId == organizationId).ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var unread = named.SelectMany(n => n).Distinct().Where(n => !secrets.ContainsKey(n)).ToList();
+        var names = run.SecretNames.Split(',', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        var secrets = (read ?? []).Where(s => s.OrganizationId == run.OrganizationId).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var unread = names.Where(n => !secrets.ContainsKey(n)).ToList();
         if (unread.Count > 0)
         {
             foreach (var secret in await db.Secrets.AsNoTracking()
-                         .Where(s => s.OrganizationId == organizationId && unread.Contains(s.Name))
+                         .Where(s => s.OrganizationId == run.OrganizationId && unread.Contains(s.Name))
                          .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync())
                 secrets[secret.Name] = secret;
         }
 
-        var mayChange = new Dictionary<string, bool>(StringComparer.Ordinal);
-        bool? administers = null;
-        var views = new List<RunView>(runs.Count);
-        for (var i = 0; i < runs.Count; i++)
+        var visible = true;
+        foreach (var name in names)
         {
-            var (run, runBy) = runs[i];
-            var visible = true;
-            foreach (var name in named[i])
-            {
-                if (!secrets.TryGetValue(name, out var secret))
-                    visible = administers ??= await authorization.AllowsAsync(viewer, OrganizationOperations.Administer);
-                else if (!mayChange.TryGetValue(name, out visible))
-                    visible = mayChange[name] = await authorization.AllowsAsync(viewer, secret, ResourceOperations.Update);
-                if (!visible) break;
-            }
-
-            views.Add(new RunView(run.Id, run.StartedAt, runBy, run.Environment, run.SecretNames, run.Succeeded, run.StatusCode, run.DurationMs,
-                run.Error, visible ? run.ResponseHeaders : "", visible ? run.ResponseBody : "", run.Truncated, run.ResponseBytes, ResponseHidden: !visible));
+            visible = secrets.TryGetValue(name, out var secret)
+                ? await authorization.AllowsAsync(viewer, secret, ResourceOperations.Update)
+                : await authorization.AllowsAsync(viewer, OrganizationOperations.Administer);
+            if (!visible) break;
         }
 
-        return views;
+        var summary = new RunSummary(run.Id, run.StartedAt, runBy, run.Environment, run.SecretNames, run.Succeeded, run.StatusCode, run.DurationMs,
+            run.Error, run.Truncated, run.ResponseBytes);
+        return new RunView(summary, visible ? run.ResponseHeaders : "", visible ? run.ResponseBody : "", ResponseHidden: !visible);
     }
 }
 

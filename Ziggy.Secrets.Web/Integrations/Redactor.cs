@@ -45,7 +45,7 @@ public sealed class Redactor
         _keys = keys.Count > 0 ? new KeySet(keys) : null;
         _plusAsSpaceKeys = new Lazy<KeySet?>(() => KeySet.Of(Keyed(keys.Select(k => (RedactionView.PlusAsSpace(k.Key), k.Value)))));
         _compactKeys = new Lazy<KeySet?>(() => KeySet.Of(Keyed(keys.Select(k => (RedactionView.Compact(k.Key), k.Value)))));
-        _fragments = new Lazy<PieceSet?>(() => FragmentsOf(forms.Select(f => (f.Key, f.Bytes, f.Value))));
+        _fragments = new Lazy<PieceSet?>(() => FragmentsOf(forms.Select(f => (f.Key, f.Bytes, f.Value)).Distinct()));
     }
 
     /// <summary>

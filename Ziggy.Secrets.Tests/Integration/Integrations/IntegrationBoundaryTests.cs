@@ -168,19 +168,28 @@ public class IntegrationBoundaryTests : IAsyncLifetime
         Assert.DoesNotContain("X-Echo-Auth", live.Text());
 
         var memberHistory = await _member.GetPageAsync($"/Integrations/Edit?id={id}");
-        Assert.Contains(IntegrationService.HiddenResponseMessage, memberHistory.QuerySelector("[data-testid=history-response]")!.TextContent);
-        Assert.DoesNotContain("X-Echo-Auth", memberHistory.Text());
+        var memberResponse = await IntegrationsUi.OpenHistoryResponseAsync(_member, memberHistory, 0);
+        Assert.Equal(IntegrationService.HiddenResponseMessage, memberResponse.QuerySelector("[data-testid=run-hidden]")!.TextContent.Trim());
+        Assert.Null(memberResponse.QuerySelector("[data-testid=run-headers]"));
+        Assert.DoesNotContain("X-Echo-Auth", memberHistory.Text() + memberResponse.Text());
 
         var adminHistory = await _admin.GetPageAsync($"/Integrations/Edit?id={id}");
-        Assert.Contains("X-Echo-Auth: Bearer adm-CANA***", adminHistory.QuerySelector("[data-testid=history-response]")!.TextContent);
+        Assert.DoesNotContain("X-Echo-Auth", adminHistory.Text());
+        var adminResponse = await IntegrationsUi.OpenHistoryResponseAsync(_admin, adminHistory, 0);
+        Assert.Contains("X-Echo-Auth: Bearer adm-CANA***", adminResponse.QuerySelector("[data-testid=run-headers]")!.TextContent);
 
-        // Every other viewer: another organization's Admin and someone signed out get nothing at all.
+        // Every other viewer: another organization's Admin and someone signed out get nothing at all, the page or the response.
+        var responseUrl = IntegrationsUi.HistoryResponseUrl(adminHistory, 0);
         var other = await _app.AddOrganizationAsync("Globex");
         await _app.AddUserAsync(other, "gina@globex.test", Role.Admin, "Gina Globex");
         using var gina = await _app.SignInAsync("gina@globex.test");
         await gina.GetPageAsync($"/Integrations/Edit?id={id}", System.Net.HttpStatusCode.NotFound);
+        await gina.GetPageAsync(responseUrl, System.Net.HttpStatusCode.NotFound);
         using var anonymous = _app.CreateSession();
         Assert.NotEqual(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync($"/Integrations/Edit?id={id}")).StatusCode);
+        var signedOut = await anonymous.GetAsync(responseUrl, htmx: true);
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, signedOut.StatusCode);
+        Assert.DoesNotContain("X-Echo-Auth", await signedOut.Content.ReadAsStringAsync());
         _app.AssertNeverRevealed(AdminToken);
     }
 
@@ -218,18 +227,22 @@ public class IntegrationBoundaryTests : IAsyncLifetime
         await SecretsUi.CreateAsync(_member, "MIA_KEY", "", development: MiaValue);
         var (id, _) = await IntegrationsUi.SaveAsync(_admin, "Mia's", "GET", _stub.BaseUrl + "/echo?k={{secrets.MIA_KEY}}");
         await IntegrationsUi.RunAsync(_member, id!.Value, "Development");
-        Assert.DoesNotContain(IntegrationService.HiddenResponseMessage, (await _member.GetPageAsync($"/Integrations/Edit?id={id}")).Text());
+        var before = await IntegrationsUi.OpenHistoryResponseAsync(_member, await _member.GetPageAsync($"/Integrations/Edit?id={id}"), 0);
+        Assert.Null(before.QuerySelector("[data-testid=run-hidden]"));
+        Assert.Contains("raw: ", before.QuerySelector("[data-testid=run-body]")!.TextContent);
 
         // MIA_KEY now belongs to the Admin: the run Mia made before is hidden from her from now on.
         await TransferAsync("MIA_KEY", _olivia.Id);
 
-        Assert.Contains(IntegrationService.HiddenResponseMessage, (await _member.GetPageAsync($"/Integrations/Edit?id={id}")).Text());
+        var after = await IntegrationsUi.OpenHistoryResponseAsync(_member, await _member.GetPageAsync($"/Integrations/Edit?id={id}"), 0);
+        Assert.Equal(IntegrationService.HiddenResponseMessage, after.QuerySelector("[data-testid=run-hidden]")!.TextContent.Trim());
+        Assert.Null(after.QuerySelector("[data-testid=run-body]"));
     }
 
     [Fact]
     public async Task Run_AfterTheIntegrationWasChangedToOtherSecrets_EachRunInTheAnswerIsJudgedByItsOwnSecrets()
     {
-        // The run's answer judges the history with the secrets the run itself read; a run of earlier secrets is judged by those.
+        // Each run of the history is judged by the secrets it read itself: a run of earlier secrets by those.
         await SecretsUi.CreateAsync(_member, "MIA_KEY", "", development: MiaValue);
         var (id, _) = await IntegrationsUi.SaveAsync(_admin, "Switch", "POST", _stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.ADMIN_TOKEN}}");
         await IntegrationsUi.RunAsync(_member, id!.Value, "Development");
@@ -240,13 +253,48 @@ public class IntegrationBoundaryTests : IAsyncLifetime
         var answer = await IntegrationsUi.RunAsync(_member, id.Value, "Development");
 
         Assert.NotNull(answer.QuerySelector("[data-testid=run-body]"));
-        var history = answer.QuerySelectorAll("tr[data-run]").Select(r => r.QuerySelector("[data-testid=history-response]")!.TextContent).ToList();
-        Assert.Equal(2, history.Count);
+        Assert.Equal(2, answer.QuerySelectorAll("tr[data-run]").Length);
+        var history = new List<string>();
+        for (var row = 0; row < 2; row++) history.Add((await IntegrationsUi.OpenHistoryResponseAsync(_member, answer, row)).Text());
         Assert.DoesNotContain(IntegrationService.HiddenResponseMessage, history[0]);
         Assert.Contains("raw: ", history[0]);
         Assert.Contains(IntegrationService.HiddenResponseMessage, history[1]);
         Assert.DoesNotContain("raw: ", history[1]);
         Assert.DoesNotContain("adm-CANA", answer.Text());
+        _app.AssertNeverRevealed(AdminToken);
+    }
+
+    [Fact]
+    public async Task RunResponse_AskedThroughAnotherIntegrationOrWithAForgedRunId_IsNotFound()
+    {
+        // Mia may read both integrations, and her own run's response: but only through the integration it belongs to.
+        await SecretsUi.CreateAsync(_member, "MIA_KEY", "", development: MiaValue);
+        var (admins, _) = await IntegrationsUi.SaveAsync(_admin, "Admin's", "POST", _stub.BaseUrl + "/echo", "Authorization: Bearer {{secrets.ADMIN_TOKEN}}");
+        var (mias, _) = await IntegrationsUi.SaveAsync(_member, "Mia's", "GET", _stub.BaseUrl + "/echo?k={{secrets.MIA_KEY}}");
+        await IntegrationsUi.RunAsync(_admin, admins!.Value, "Development");
+        await IntegrationsUi.RunAsync(_member, mias!.Value, "Development");
+        var adminRun = (await _admin.GetPageAsync($"/Integrations/Edit?id={admins}")).QuerySelector("tr[data-run]")!.GetAttribute("data-run");
+        var miaRun = (await _member.GetPageAsync($"/Integrations/Edit?id={mias}")).QuerySelector("tr[data-run]")!.GetAttribute("data-run");
+        Assert.Contains("raw: ", (await _member.GetPageAsync($"/Integrations/Edit?handler=RunResponse&id={mias}&runId={miaRun}")).Text());
+
+        foreach (var url in new[]
+                 {
+                     $"/Integrations/Edit?handler=RunResponse&id={mias}&runId={adminRun}",
+                     $"/Integrations/Edit?handler=RunResponse&id={admins}&runId={miaRun}",
+                     $"/Integrations/Edit?handler=runresponse&id={mias}&runId={adminRun}",
+                     $"/Integrations/Edit?handler=RunResponse&id={mias}&runId={Guid.NewGuid()}",
+                     $"/Integrations/Edit?handler=RunResponse&id={mias}&runId=../{adminRun}",
+                     $"/Integrations/Edit?handler=RunResponse&id={mias}&runId=%00",
+                     $"/Integrations/Edit?handler=RunResponse&id={mias}",
+                     $"/Integrations/Edit?handler=RunResponse&runId={adminRun}",
+                     $"/Integrations/Edit?handler=RunResponse&id=not-a-guid&runId={adminRun}",
+                 })
+        {
+            var response = await _member.GetAsync(url, htmx: true);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.NotFound, $"{url} answered {(int)response.StatusCode}");
+            Assert.DoesNotContain("X-Echo-Auth", await response.Content.ReadAsStringAsync());
+        }
+
         _app.AssertNeverRevealed(AdminToken);
     }
 

@@ -321,6 +321,29 @@ public class IntegrationRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunHistory_OfMegabyteResponses_ListsThemWithoutTheResponses_AndOpensOneWhenAsked()
+    {
+        var (id, _) = await IntegrationsUi.SaveAsync(_olivia, "Big", "GET", _stub.BaseUrl + "/big?k={{secrets.API_KEY}}");
+        for (var run = 0; run < 3; run++) await IntegrationsUi.RunAsync(_olivia, id!.Value, "Development");
+
+        // Each run's answer carries its own response once, and a history of three rows without theirs.
+        var answer = await _olivia.SubmitAsync((await _olivia.GetPageAsync($"/Integrations/Edit?id={id}")).Form("form.run-form"),
+            new() { ["environment"] = "Development" }, htmx: true);
+        var answerText = await answer.Content.ReadAsStringAsync();
+        Assert.InRange(answerText.Length, 1024 * 1024, 1024 * 1024 + 64 * 1024);
+        var page = await _olivia.GetPageAsync($"/Integrations/Edit?id={id}");
+        Assert.True(page.Source.Text.Length < 64 * 1024, $"The editor weighs {page.Source.Text.Length:N0} characters with four runs of 1 MiB.");
+        var rows = page.QuerySelectorAll("tr[data-run]");
+        Assert.Equal(4, rows.Length);
+        Assert.All(rows, row => Assert.Equal("Response: 1,048,576 bytes (truncated)", row.QuerySelector("[data-testid=history-response] summary")!.TextContent.Trim()));
+        Assert.All(rows, row => Assert.Null(row.QuerySelector("[data-testid=run-body]")));
+
+        var oldest = await IntegrationsUi.OpenHistoryResponseAsync(_olivia, page, 3);
+        Assert.Equal(new string('b', 1024 * 1024), oldest.QuerySelector("[data-testid=run-body]")!.TextContent);
+        Assert.Contains("Content-Type: text/plain", oldest.QuerySelector("[data-testid=run-headers]")!.TextContent);
+    }
+
+    [Fact]
     public async Task Run_PrivateTargetWithoutTheSetting_IsRefusedAndTheStubHearsNothing()
     {
         using var strict = new ZiggyAppFactory();

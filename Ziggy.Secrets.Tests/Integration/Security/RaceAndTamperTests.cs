@@ -150,7 +150,7 @@ public sealed class RaceAndTamperTests : IAsyncLifetime
         var run = await _app.WithServiceAsync<IntegrationService, Result<RunOutcome>>(s => s.RunAsync(_actor, integration.Value!.Id, SecretEnvironment.Development));
 
         Assert.Equal("The stored Development value of secret TARGET cannot be decrypted: it was altered or moved from another secret, " +
-                     "environment or organization. Nothing was sent.", run.Value!.Run.Error);
+                     "environment or organization. Nothing was sent.", run.Value!.Run.Summary.Error);
         Assert.Empty(stub.Received);
         var audited = await _app.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.Action == AuditAction.IntegrationRun));
         Assert.Contains("failed: The stored Development value of secret TARGET cannot be decrypted", audited.Details);

@@ -25,7 +25,7 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
     public RunView? LastRun { get; private set; }
 
     /// <summary>The run panel's history, newest first.</summary>
-    public IReadOnlyList<RunView> Runs { get; private set; } = [];
+    public IReadOnlyList<RunSummary> Runs { get; private set; } = [];
 
     public bool CanModify => Integration is null || Integration.CanModify;
 
@@ -78,9 +78,18 @@ public sealed class EditModel(IntegrationService integrations) : PageModel
         if (!result.IsOk) return NotFound();
         (LastRun, Runs) = (result.Value!.Run, result.Value.History);
         // The outcome only: the answer and any failure detail stay in the run panel, masked.
-        if (LastRun!.Succeeded) this.Toast($"Run in {LastRun.Environment}: HTTP {LastRun.StatusCode} in {LastRun.DurationMs} ms.");
-        else this.Toast($"Run in {LastRun.Environment} failed. The reason is in the run history.", ToastKind.Error);
+        var run = LastRun!.Summary;
+        if (run.Succeeded) this.Toast($"Run in {run.Environment}: HTTP {run.StatusCode} in {run.DurationMs} ms.");
+        else this.Toast($"Run in {run.Environment} failed. The reason is in the run history.", ToastKind.Error);
         return await RunPanelAsync();
+    }
+
+    /// <summary>One run's response, loaded when its history row is opened (hidden from those who may not change every secret it decrypted).</summary>
+    public async Task<IActionResult> OnGetRunResponseAsync(Guid runId)
+    {
+        if (Id is null) return NotFound();
+        var found = await integrations.RunResponseAsync(Me, Id.Value, runId);
+        return found.IsOk ? Partial("_RunResponse", found.Value) : NotFound();
     }
 
     public async Task<IActionResult> OnPostDeleteAsync()
