@@ -42,6 +42,7 @@ public static class IntegrationsUi
     {
         var response = await session.GetAsync(HistoryResponseUrl(history, row), htmx: true);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, "A run's response must not be kept by the browser or a proxy.");
         return await TestSession.ParseAsync(response);
     }
 
