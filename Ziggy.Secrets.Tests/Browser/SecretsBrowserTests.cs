@@ -123,6 +123,16 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
         await Expect(mia.GetByTestId("open-delete")).ToBeDisabledAsync();
         await BrowserApp.ScreenshotAsync(mia, "secrets-non-owner");
 
+        // Transfer ownership: the section lists the members once it is opened; the grid and the editor follow.
+        await Row(page, "STRIPE_API_KEY").Locator("[col-id=name]").ClickAsync();
+        await Expect(page.Locator("#NewOwnerId option")).ToHaveCountAsync(1);
+        await page.GetByTestId("transfer-section").Locator("> summary").ClickAsync();
+        await Expect(page.Locator("#NewOwnerId option")).ToHaveCountAsync(2);
+        await page.GetByLabel("Transfer ownership to").SelectOptionAsync(new SelectOptionValue { Label = "Mia Member (mia@acme.test)" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Transfer ownership", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("owner")).ToHaveTextAsync("Mia Member");
+        await Expect(Row(page, "STRIPE_API_KEY").Locator("[col-id=owner]")).ToHaveTextAsync("Mia Member");
+
         // Delete: the button enables only for exactly "delete".
         await Row(page, "STRIPE_API_KEY").Locator("[col-id=name]").ClickAsync();
         await page.GetByTestId("open-delete").ClickAsync();

@@ -513,6 +513,40 @@ public class SecretsPageTests : IDisposable
     }
 
     [Fact]
+    public async Task Transfer_TheEditorLoadsItsMembersOnlyWhenOpened_AndOnlyForAdministrators()
+    {
+        var (owner, session) = await OwnerAsync();
+        var mia = await _app.AddUserAsync(owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        var gone = await _app.AddUserAsync(owner.OrganizationId, "gone@acme.test", Role.Member, "Gone Member");
+        await _app.WithDbAsync(db => db.Users.Where(u => u.Id == gone.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.IsActive, false)));
+        var globex = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(globex, "gina@globex.test", Role.Admin, "Gina Globex");
+        using var miaSession = await _app.SignInAsync("mia@acme.test");
+        await SecretsUi.CreateAsync(miaSession, "MIA_KEY", development: "mia-value-12345678");
+        var secret = await StoredAsync("MIA_KEY");
+
+        // The editor names only the current owner; opening the section asks for the rest.
+        var editor = await SecretsUi.EditPageAsync(session, secret.Id);
+        var section = editor.QuerySelector("[data-testid=transfer-section]")!;
+        Assert.Equal(["Mia Member"], section.QuerySelectorAll("option").Select(o => o.TextContent.Trim()));
+        var url = section.GetAttribute("hx-get")!;
+        Assert.Contains("handler=Owners", url);
+        var options = await TestSession.ParseAsync(await session.GetAsync(url, htmx: true));
+        Assert.Equal(["Mia Member (mia@acme.test)", "Olivia Owner (owner@acme.test)"], options.QuerySelectorAll("option").Select(o => o.TextContent.Trim()));
+        Assert.Equal(mia.Id.ToString(), options.QuerySelector("option[selected]")!.GetAttribute("value"));
+
+        // Members are never offered it, whoever asks; another organization's Admin gets their own members only.
+        Assert.Null((await SecretsUi.EditPageAsync(miaSession, secret.Id)).QuerySelector("[data-testid=transfer-section]"));
+        Assert.Equal(HttpStatusCode.NotFound, (await miaSession.GetAsync(url, htmx: true)).StatusCode);
+        using var gina = await _app.SignInAsync("gina@globex.test");
+        var theirs = await TestSession.ParseAsync(await gina.GetAsync(url, htmx: true));
+        Assert.Equal(["Gina Globex (gina@globex.test)"], theirs.QuerySelectorAll("option").Select(o => o.TextContent.Trim()));
+        Assert.Null(theirs.QuerySelector("option[selected]"));
+        foreach (var odd in new[] { "selected=not-a-guid", "selected=", "selected=%00", "" })
+            Assert.Equal(HttpStatusCode.OK, (await session.GetAsync($"/Secrets?handler=Owners&{odd}", htmx: true)).StatusCode);
+    }
+
+    [Fact]
     public async Task Transfer_ToSomeoneOutsideTheOrganization_IsRefused()
     {
         var (owner, session) = await OwnerAsync();

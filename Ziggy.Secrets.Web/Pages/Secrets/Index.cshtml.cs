@@ -14,8 +14,8 @@ using Ziggy.Secrets.Web.Secrets;
 
 namespace Ziggy.Secrets.Web.Pages.Secrets;
 
-/// <summary>What the editor partial needs: the secret (null for "Add Secret") and, for admins, who could own it.</summary>
-public sealed record SecretEditorView(SecretDetails? Secret, IReadOnlyList<MemberRow> Members, SecretForm Input)
+/// <summary>What the editor partial needs: the secret (null for "Add Secret") and the form's fields.</summary>
+public sealed record SecretEditorView(SecretDetails? Secret, SecretForm Input)
 {
     public bool IsNew => Secret is null;
 
@@ -60,12 +60,12 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         return new JsonResult(secrets.ListAsync(Me));
     }
 
-    public Task<IActionResult> OnGetNewAsync() => EditorAsync(null);
+    public IActionResult OnGetNew() => ShowEditor(null);
 
     public async Task<IActionResult> OnGetEditAsync(Guid id)
     {
         var found = await secrets.GetAsync(Me, id);
-        return found.IsOk ? await EditorAsync(found.Value) : NotFound();
+        return found.IsOk ? ShowEditor(found.Value) : NotFound();
     }
 
     public async Task<IActionResult> OnPostCreateAsync()
@@ -147,6 +147,17 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
     /// <summary>The delete dialog for the grid's selection (<paramref name="ids"/>: ids separated by commas): how many, their names, the integrations they break.</summary>
     public async Task<IActionResult> OnPostBulkDeleteDialogAsync(string? ids) =>
         await BulkDialogAsync(ids, selected => bulk.DeletePreviewAsync(Me, selected), "_BulkDeleteDialog", []);
+
+    /// <summary>
+    /// The editor's transfer list, loaded when an administrator opens Transfer ownership: the organization's active
+    /// members, <paramref name="selected"/> (the current owner) chosen. Not part of the editor, where a company's
+    /// thousand members would weigh on every secret an administrator opens or saves.
+    /// </summary>
+    public async Task<IActionResult> OnGetOwnersAsync(Guid? selected)
+    {
+        var members = await team.ActiveMembersAsync(Me);
+        return members.Count == 0 ? NotFound() : Partial("_OwnerOptions", new OwnerOptionsView(members, selected));
+    }
 
     /// <summary>The transfer dialog for the grid's selection; administrators only (others are never offered it).</summary>
     public async Task<IActionResult> OnPostBulkTransferDialogAsync(string? ids)
@@ -236,7 +247,7 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
             prod = row.Prod, owner = row.Owner, created = row.Created, prodShared = row.ProdShared, isNew = created,
         }));
         ModelState.Clear();
-        return await EditorAsync(saved);
+        return ShowEditor(saved);
     }
 
     /// <summary>
@@ -255,13 +266,13 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
 
         ModelState.AddErrors(errors);
         var current = id is null ? null : (await secrets.GetAsync(Me, id.Value)).Value;
-        Editor = await ViewForAsync(current, keepInput: true);
+        Editor = ViewFor(current, keepInput: true);
         return Page();
     }
 
-    private async Task<IActionResult> EditorAsync(SecretDetails? secret)
+    private IActionResult ShowEditor(SecretDetails? secret)
     {
-        var view = await ViewForAsync(secret, keepInput: false);
+        var view = ViewFor(secret, keepInput: false);
         if (Request.IsHtmx())
         {
             Response.Headers.Vary = "HX-Request";
@@ -272,13 +283,12 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         return Page();
     }
 
-    private async Task<SecretEditorView> ViewForAsync(SecretDetails? secret, bool keepInput)
-    {
-        var members = secret is { CanTransfer: true } ? await team.ActiveMembersAsync(Me) : [];
-        var input = keepInput ? Input.WithoutValues() : SecretForm.From(secret);
-        return new SecretEditorView(secret, members, input);
-    }
+    private SecretEditorView ViewFor(SecretDetails? secret, bool keepInput) =>
+        new(secret, keepInput ? Input.WithoutValues() : SecretForm.From(secret));
 }
+
+/// <summary>The members a secret may be given to, as the options of a list; <see cref="Selected"/> chosen.</summary>
+public sealed record OwnerOptionsView(IReadOnlyList<MemberRow> Members, Guid? Selected);
 
 /// <summary>A bulk dialog: the selection it acts on (null when refused, with <see cref="Errors"/> saying why) and, for a transfer, who could own it.</summary>
 public sealed record BulkDialogView(BulkSelection? Selection, IReadOnlyList<FieldError> Errors, IReadOnlyList<MemberRow> Members)
