@@ -560,6 +560,13 @@ public class SecretsPageTests : IDisposable
 
         Assert.Equal(SecretService.ChooseOwnerMessage, await SecretsUi.OutOfBandErrorAsync(response, "NewOwnerId-error"));
         Assert.Equal(owner.Id, (await StoredAsync("STRIPE_API_KEY")).OwnerId);
+
+        // Without htmx the page comes back with the transfer section open at its message (closed otherwise).
+        Assert.False(editor.QuerySelector("[data-testid=transfer-section]")!.HasAttribute("open"));
+        var plain = await TestSession.ParseAsync(await session.SubmitAsync(editor.Form("form.transfer"), new() { ["newOwnerId"] = gina.Id.ToString() }));
+        Assert.True(plain.QuerySelector("[data-testid=transfer-section]")!.HasAttribute("open"));
+        Assert.Equal(SecretService.ChooseOwnerMessage, plain.QuerySelector("#NewOwnerId-error")!.TextContent.Trim());
+        Assert.Equal(owner.Id, (await StoredAsync("STRIPE_API_KEY")).OwnerId);
     }
 
     [Fact]
