@@ -20,6 +20,9 @@ public sealed class PasswordResetBrowserTests(BrowserApp browser) : IClassFixtur
         await admin.GetByLabel("Email").FillAsync("olivia@acme.test");
         await admin.GetByLabel("Password").FillAsync(ZiggyAppFactory.Password);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // Signed in, and the page after it loaded, before leaving it (as BrowserApp's own sign-in waits).
+        await Expect(admin.GetByTestId("user-name")).ToBeAttachedAsync();
+        await admin.WaitForLoadStateAsync();
         await BrowserApp.FollowAsync(admin.GetByRole(AriaRole.Link, new() { Name = "Team" }), "**/Team");
         await admin.Locator($"#member-{mia.Id}").GetByRole(AriaRole.Button, new() { Name = "Create reset link" }).ClickAsync();
         var linkBox = admin.GetByTestId("reset-link");
