@@ -45,8 +45,7 @@ public sealed class IntegrationService(
             })
             .ToListAsync();
         var names = rows.SelectMany(r => r.Names).Distinct().ToList();
-        var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == actor.OrganizationId && names.Contains(s.Name))
-            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
+        var secrets = await NamedSecretsAsync(actor.OrganizationId, names);
         var list = new List<IntegrationListItem>(rows.Count);
         foreach (var row in rows)
         {
@@ -254,8 +253,7 @@ public sealed class IntegrationService(
     /// <summary>Why a template may not be saved with these references: names that do not exist, and secrets it may not mix.</summary>
     private async Task<IReadOnlyList<string>> ReferenceRefusalsAsync(Guid organizationId, Guid templateOwnerId, IReadOnlyList<string> names)
     {
-        var secrets = await db.Secrets.AsNoTracking().Where(s => s.OrganizationId == organizationId && names.Contains(s.Name))
-            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
+        var secrets = await NamedSecretsAsync(organizationId, names);
         var unknown = names.Where(n => secrets.All(s => s.Name != n)).ToList();
         if (unknown.Count > 0)
         {
@@ -340,6 +338,11 @@ public sealed class IntegrationService(
             await RecentRunsAsync(integration.Id));
     }
 
+    /// <summary>The organization's secrets among <paramref name="names"/>, as the mixing and visibility rules need them.</summary>
+    private Task<List<NamedSecret>> NamedSecretsAsync(Guid organizationId, IReadOnlyCollection<string> names) =>
+        db.Secrets.AsNoTracking().Where(s => s.OrganizationId == organizationId && names.Contains(s.Name))
+            .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync();
+
     /// <summary>The last runs, newest first.</summary>
     private async Task<IReadOnlyList<RunSummary>> RecentRunsAsync(Guid integrationId) => await LastRuns.For(db)(db, integrationId).ToListAsync();
 
@@ -355,10 +358,7 @@ public sealed class IntegrationService(
         var unread = names.Where(n => !secrets.ContainsKey(n)).ToList();
         if (unread.Count > 0)
         {
-            foreach (var secret in await db.Secrets.AsNoTracking()
-                         .Where(s => s.OrganizationId == run.OrganizationId && unread.Contains(s.Name))
-                         .Select(s => new NamedSecret(s.Name, s.OrganizationId, s.OwnerId)).ToListAsync())
-                secrets[secret.Name] = secret;
+            foreach (var secret in await NamedSecretsAsync(run.OrganizationId, unread)) secrets[secret.Name] = secret;
         }
 
         var visible = true;

@@ -60,17 +60,7 @@ public class SecretsByIdTests : IDisposable
     [Fact]
     public async Task TokensList_ScopeRowTamperedToPointAtAnotherOrganizationsSecret_ShowsTheStoredNameAsDeleted_NotTheirs()
     {
-        var owner = CurrentUser.Of(await _app.SetUpAsync());
-        await _kit.SecretAsync(owner, "OWN_KEY", production: "own-value");
-        var globex = await _app.AddOrganizationAsync("Globex");
-        var olga = CurrentUser.Of(await _app.AddUserAsync(globex, "oa@globex.test", Role.Admin, "Olga"));
-        var foreign = await _kit.SecretAsync(olga, "GLOBEX_KEY", production: "globex-value");
-        await _kit.CreateAsync(owner, "Production", "OWN_KEY");
-        var own = await _kit.IdOfAsync("OWN_KEY");
-
-        // Someone with the database file in hand points the token's scope at Globex's secret.
-        Assert.Equal(1, SqliteAdmin.Execute(_app.DatabasePath, "UPDATE AccessTokenSecrets SET SecretId = $foreign WHERE SecretId = $own",
-            ("$foreign", SqliteAdmin.Text(foreign)), ("$own", SqliteAdmin.Text(own))));
+        var (owner, _, _) = await TamperedScopeAsync();
 
         var listed = Assert.Single(await _app.WithServiceAsync<AccessTokenService, IReadOnlyList<AccessTokenListItem>>(s => s.ListAsync(owner)));
 
@@ -81,6 +71,22 @@ public class SecretsByIdTests : IDisposable
     [Fact]
     public async Task Read_ScopeRowTamperedToPointAtAnotherOrganizationsSecret_IsNotFound_AndShowsNothingOfIt()
     {
+        var (_, token, foreignValue) = await TamperedScopeAsync();
+
+        var response = await _kit.GetAsync("/api/v1/secrets", token);
+
+        response.AssertProblem(HttpStatusCode.NotFound, ApiCodes.NotFound, "OWN_KEY");
+        Assert.DoesNotContain(foreignValue, response.Body);
+        Assert.DoesNotContain("GLOBEX_KEY", response.Body);
+        _app.AssertNeverRevealed(foreignValue);
+    }
+
+    /// <summary>
+    /// Acme's owner with a token for OWN_KEY, and Globex's GLOBEX_KEY; then someone with the database file in hand points
+    /// the token's scope at Globex's secret. Answers the owner, the token and GLOBEX_KEY's value.
+    /// </summary>
+    private async Task<(CurrentUser Owner, string Token, string ForeignValue)> TamperedScopeAsync()
+    {
         var owner = CurrentUser.Of(await _app.SetUpAsync());
         await _kit.SecretAsync(owner, "OWN_KEY", production: "own-value-" + Guid.NewGuid().ToString("N"));
         var globex = await _app.AddOrganizationAsync("Globex");
@@ -90,15 +96,8 @@ public class SecretsByIdTests : IDisposable
         var token = await _kit.CreateAsync(owner, "Production", "OWN_KEY");
         var own = await _kit.IdOfAsync("OWN_KEY");
 
-        // Someone with the database file in hand points the token's scope at Globex's secret.
         Assert.Equal(1, SqliteAdmin.Execute(_app.DatabasePath, "UPDATE AccessTokenSecrets SET SecretId = $foreign WHERE SecretId = $own",
             ("$foreign", SqliteAdmin.Text(foreign)), ("$own", SqliteAdmin.Text(own))));
-
-        var response = await _kit.GetAsync("/api/v1/secrets", token);
-
-        response.AssertProblem(HttpStatusCode.NotFound, ApiCodes.NotFound, "OWN_KEY");
-        Assert.DoesNotContain(foreignValue, response.Body);
-        Assert.DoesNotContain("GLOBEX_KEY", response.Body);
-        _app.AssertNeverRevealed(foreignValue);
+        return (owner, token, foreignValue);
     }
 }
