@@ -121,11 +121,16 @@ public sealed class SecretsBrowserTests(BrowserApp browser) : IClassFixture<Brow
             await Expect(mia.GetByLabel(label, new() { Exact = true })).ToBeDisabledAsync();
         await Expect(mia.GetByRole(AriaRole.Button, new() { Name = "Save changes" })).ToBeDisabledAsync();
         await Expect(mia.GetByTestId("open-delete")).ToBeDisabledAsync();
+        await Expect(mia.GetByTestId("secret-history")).ToHaveCountAsync(0);
         await BrowserApp.ScreenshotAsync(mia, "secrets-non-owner");
 
         // Transfer ownership: the section lists the members once it is opened; the grid and the editor follow.
         await Row(page, "STRIPE_API_KEY").Locator("[col-id=name]").ClickAsync();
         await Expect(page.Locator("#NewOwnerId option")).ToHaveCountAsync(1);
+        // The audit history is read when its section opens.
+        await Expect(page.GetByTestId("audit-history")).ToHaveCountAsync(0);
+        await page.GetByTestId("secret-history").Locator("> summary").ClickAsync();
+        await Expect(page.GetByTestId("audit-history")).ToContainTextAsync("Secret created");
         await page.GetByTestId("transfer-section").Locator("> summary").ClickAsync();
         await Expect(page.Locator("#NewOwnerId option")).ToHaveCountAsync(2);
         await page.GetByLabel("Transfer ownership to").SelectOptionAsync(new SelectOptionValue { Label = "Mia Member (mia@acme.test)" });

@@ -33,7 +33,7 @@ public sealed class AuditQueries(ZiggyDbContext db, IAuthorizationService author
     private static readonly Expression<Func<AuditEvent, AuditRow>> RowOf =
         e => new AuditRow(e.Id, e.At, e.ActorName, AuditActionNames.Readable(e.Action), e.SecretName, e.TargetName, e.Ip, e.Details);
 
-    // Every editor opened by someone who may change the secret reads it: compiled once. PostgreSQL keeps one plan for a
+    // Read whenever a secret's Audit history is opened: compiled once. PostgreSQL keeps one plan for a
     // prepared statement, made without the secret's id; the order is the (SecretId, At) index's own, which no other
     // path gives without sorting all the rows, so that plan reads only this secret's newest events. Filtered on the
     // organization as well, it could walk the organization's (OrganizationId, At) index instead, through every event

@@ -24,7 +24,6 @@ public sealed record SecretDetails(
     bool CanModify,
     bool CanTransfer,
     IReadOnlyList<string> UsedBy,
-    IReadOnlyList<Audit.AuditRow> History,
     IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints,
     bool ProductionMatchesOther)
 {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Ziggy.Secrets.Web.Accounts;
 using Ziggy.Secrets.Web.Audit;
@@ -277,10 +278,24 @@ public sealed class SecretService(
     /// <summary>One environment's value history, for anyone who may read the secret; newest first, masks and fingerprints only.</summary>
     public async Task<Result<ValueHistoryView>> HistoryAsync(CurrentUser actor, Guid id, SecretEnvironment environment)
     {
-        var secret = await db.Secrets.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.OrganizationId == actor.OrganizationId);
-        if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Read)) return Result<ValueHistoryView>.NotFound();
+        var secret = await FindAsync(actor, id, ResourceOperations.Read);
+        if (secret is null) return Result<ValueHistoryView>.NotFound();
         var canRestore = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
         return Result<ValueHistoryView>.Ok(new ValueHistoryView(secret.Id, environment, secret.Version, canRestore, await history.ListAsync(secret.Id, environment)));
+    }
+
+    /// <summary>The secret's latest audit events, for those who may change it (its owner, administrators).</summary>
+    public async Task<Result<IReadOnlyList<AuditRow>>> AuditHistoryAsync(CurrentUser actor, Guid id)
+    {
+        var secret = await FindAsync(actor, id, ResourceOperations.Update);
+        return secret is null ? Result<IReadOnlyList<AuditRow>>.NotFound() : Result<IReadOnlyList<AuditRow>>.Ok(await auditQueries.SecretHistoryAsync(secret.Id));
+    }
+
+    /// <summary>The secret, untracked, when it is in the actor's organization and the actor may do <paramref name="operation"/> to it.</summary>
+    private async Task<Secret?> FindAsync(CurrentUser actor, Guid id, OperationAuthorizationRequirement operation)
+    {
+        var secret = await db.Secrets.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.OrganizationId == actor.OrganizationId);
+        return secret is not null && await authorization.AllowsAsync(actor, secret, operation) ? secret : null;
     }
 
     /// <remarks>
@@ -431,15 +446,12 @@ public sealed class SecretService(
     {
         var secret = stored.Secret;
         var canModify = await authorization.AllowsAsync(actor, secret, ResourceOperations.Update);
-        // Who may change a secret (its owner, administrators) also sees its history.
-        var auditHistory = canModify ? await auditQueries.SecretHistoryAsync(secret.Id) : [];
         return new SecretDetails(
             secret.Id, secret.Name, secret.Description, secret.Version, secret.OwnerId,
             stored.Owner, secret.CreatedAt, stored.CreatedBy, secret.UpdatedAt, stored.UpdatedBy, stored.Masks,
             canModify,
             CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
             stored.UsedBy,
-            auditHistory,
             stored.Fingerprints,
             secret.ProductionMatchesOther);
     }

@@ -170,11 +170,42 @@ public sealed class AuditTrailTests : IAsyncLifetime
         await SecretsUi.SaveAsync(_olivia, id, new() { ["Input.Staging"] = "staging-value-123" });
         using var mia = await _app.SignInAsync("mia@acme.test");
 
-        var history = (await SecretsUi.EditPageAsync(_olivia, id)).QuerySelector("[data-testid=secret-history]")!.TextContent;
-        Assert.Contains("Secret created", history);
-        Assert.Contains("Secret updated", history);
-        Assert.Contains("values set: Staging", history);
+        // The editor carries no events: its Audit history section reads them when opened, from the address it names.
+        var section = (await SecretsUi.EditPageAsync(_olivia, id)).QuerySelector("[data-testid=secret-history]")!;
+        Assert.Empty(section.QuerySelectorAll("li"));
+        Assert.Equal("toggle once", section.GetAttribute("hx-trigger"));
+        var url = section.GetAttribute("hx-get")!;
+        Assert.Equal($"/Secrets?id={id}&handler=AuditHistory", url);
+        Assert.Equal(url, section.QuerySelector("a")!.GetAttribute("href"));
+
+        foreach (var htmx in new[] { true, false })
+        {
+            var history = (await TestSession.ParseAsync(await _olivia.GetAsync(url, htmx))).QuerySelector("[data-testid=audit-history]")!.TextContent;
+            Assert.Contains("Secret created", history);
+            Assert.Contains("Secret updated", history);
+            Assert.Contains("values set: Staging", history);
+        }
+
+        // A member who may not change the secret is offered no history, and asking for it is the answer to an unknown secret.
         Assert.Null((await SecretsUi.EditPageAsync(mia, id)).QuerySelector("[data-testid=secret-history]"));
+        Assert.Equal(HttpStatusCode.NotFound, (await mia.GetAsync(url, htmx: true)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _olivia.GetAsync($"/Secrets?handler=AuditHistory&id={Guid.NewGuid()}", htmx: true)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _olivia.GetAsync("/Secrets?handler=AuditHistory&id=not-a-guid", htmx: true)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SecretAuditHistory_OfAnotherOrganizationsSecret_IsNotFoundForItsAdministrator()
+    {
+        await SecretsUi.CreateAsync(_olivia, "STRIPE_API_KEY", "", development: Value);
+        var id = await SecretIdAsync("STRIPE_API_KEY");
+        var globex = await _app.AddOrganizationAsync("Globex");
+        await _app.AddUserAsync(globex, "gina@globex.test", Role.Admin, "Gina");
+        using var gina = await _app.SignInAsync("gina@globex.test");
+
+        var answer = await gina.GetAsync($"/Secrets?handler=AuditHistory&id={id}", htmx: true);
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.DoesNotContain("Secret created", await answer.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -71,6 +71,8 @@ public sealed class CanaryTests : IDisposable
                 await session.GetAsync($"/Secrets?handler=History&id={id}&environment={environment}", htmx: true);
                 await session.GetAsync($"/Secrets?handler=History&id={id}&environment={environment}");
             }
+
+            await session.GetAsync($"/Secrets?handler=AuditHistory&id={id}", htmx: true);
         }
 
         var productionHistory = await TestSession.ParseAsync(await olivia.GetAsync($"/Secrets?handler=History&id={id}&environment=Production", htmx: true));

@@ -313,8 +313,8 @@ public class SecretsPageTests : IDisposable
             (updated.OrganizationId, updated.ActorId, updated.ActorName, updated.SecretId, updated.SecretName));
         Assert.Equal("renamed from OLD_NAME; description changed; values set: Development, Staging.", updated.Details);
         Assert.Equal(after.UpdatedAt, updated.At);
-        var editor = await SecretsUi.EditPageAsync(session, after.Id);
-        Assert.Contains("renamed from OLD_NAME", editor.QuerySelector("[data-testid=secret-history]")!.TextContent);
+        var auditHistory = await TestSession.ParseAsync(await session.GetAsync($"/Secrets?handler=AuditHistory&id={after.Id}", htmx: true));
+        Assert.Contains("renamed from OLD_NAME", auditHistory.QuerySelector("[data-testid=audit-history]")!.TextContent);
         var rowsAfter = await (await session.GetAsync("/Secrets?handler=Rows")).Content.ReadAsStringAsync();
         Assert.Contains("OLD_NAME", rowsBefore);
         Assert.Contains("NEW_NAME", rowsAfter);

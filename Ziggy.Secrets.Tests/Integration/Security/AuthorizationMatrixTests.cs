@@ -158,6 +158,13 @@ public sealed class AuthorizationMatrixTests
         Assert.Equal(caller is not (Caller.Anonymous or Caller.OtherOrganizationAdmin), historyHtml.Contains("data-testid=\"version-Development-1\""));
         Assert.Equal(Allowed[caller].Contains("RestoreSecretValue"), historyHtml.Contains("data-testid=\"restore-Development-1\""));
 
+        // The secret's audit history: only for those who may change it; the same 404 as an unknown secret for everyone else.
+        var audit = await session.GetAsync($"/Secrets?handler=AuditHistory&id={secret.Id}", htmx: true);
+        var auditHtml = await audit.Content.ReadAsStringAsync();
+        Assert.Equal(Allowed[caller].Contains("SaveSecret"), auditHtml.Contains("data-testid=\"audit-history"));
+        if (caller != Caller.Anonymous)
+            Assert.Equal(Allowed[caller].Contains("SaveSecret") ? HttpStatusCode.OK : HttpStatusCode.NotFound, audit.StatusCode);
+
         var outcomes = new List<string>();
         foreach (var endpoint in Endpoints)
         {

@@ -20,7 +20,7 @@ public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEven
         builder.Property(e => e.TargetName).HasMaxLength(256);
         builder.Property(e => e.Details).HasMaxLength(4000);
         builder.HasIndex(e => new { e.OrganizationId, e.At });
-        // A secret's events newest first, as its editor reads them (Audit/AuditQueries.cs): one range of this index.
+        // A secret's events newest first, as its editor's Audit history reads them (Audit/AuditQueries.cs): one range of this index.
         builder.HasIndex(e => new { e.SecretId, e.At });
     }
 }

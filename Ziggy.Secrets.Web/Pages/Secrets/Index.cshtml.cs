@@ -109,6 +109,13 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         return Partial("_History", found.Value!);
     }
 
+    /// <summary>The secret's latest audit events, read when its editor's Audit history opens; only for those who may change it.</summary>
+    public async Task<IActionResult> OnGetAuditHistoryAsync(Guid id)
+    {
+        var found = await secrets.AuditHistoryAsync(Me, id);
+        return found.IsOk ? Partial("_AuditHistory", found.Value) : NotFound();
+    }
+
     /// <summary>Makes an earlier version the current value (as a new version); the value itself never travels.</summary>
     public async Task<IActionResult> OnPostRestoreAsync(Guid id, SecretEnvironment environment, int number)
     {
