@@ -48,6 +48,12 @@ public sealed record SavedSecret(Guid Id, int Version)
 
     /// <summary>The save changed nothing (no value typed or removed, same name and description): nothing was written.</summary>
     public bool NothingChanged { get; init; }
+
+    /// <summary>
+    /// The editor's view as this write left the secret, drawn from what the write loaded and changed (a save, a restore, a
+    /// transfer); null after a creation, whose caller reads the editor when it shows it.
+    /// </summary>
+    public SecretDetails? Editor { get; init; }
 }
 
 public sealed record SecretDraft(string Name, string Description, IReadOnlyDictionary<SecretEnvironment, string> Values)

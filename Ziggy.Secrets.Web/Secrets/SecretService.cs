@@ -16,8 +16,8 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// <summary>What the editor shows of one stored value: never the value, only its mask and fingerprint.</summary>
 internal sealed record StoredValueFace(SecretEnvironment Environment, string Mask, byte[]? Fingerprint);
 
-/// <summary>What is stored of a secret: its row, its values' masks and fingerprints, who owns, created and last changed it, and the integrations that use it.</summary>
-internal sealed record StoredSecret(Secret Secret, string Owner, string CreatedBy, string UpdatedBy, List<StoredValueFace> Values, List<string> UsedBy)
+/// <summary>What is stored of a secret: its row, its values' masks and fingerprints, and who owns, created and last changed it.</summary>
+internal sealed record StoredSecret(Secret Secret, string Owner, string CreatedBy, string UpdatedBy, List<StoredValueFace> Values)
 {
     public IReadOnlyDictionary<SecretEnvironment, byte[]?> Fingerprints => Enum.GetValues<SecretEnvironment>().ToDictionary(e => e, e => ValueOf(e)?.Fingerprint);
 
@@ -28,8 +28,9 @@ internal sealed record StoredSecret(Secret Secret, string Owner, string CreatedB
 
 /// <summary>
 /// Everything pages do with secrets. Each write loads the secret from the database (scoped to the caller's
-/// organization), authorizes that entity, then changes it in one transaction, and answers only what it saved: the
-/// editor's view is a separate read (<see cref="GetAsync"/>), made only by a caller that shows it. Nothing here
+/// organization), authorizes that entity, then changes it in one transaction, and answers what it saved; a write that
+/// the editor shows afterwards answers the editor's view too, drawn from what it loaded and changed rather than read
+/// again (<see cref="SavedSecret.Editor"/>). Nothing here
 /// decrypts: listing, opening and saving only encrypt new values and read the stored masks; a restore copies a stored
 /// ciphertext as it is.
 /// </summary>
@@ -43,26 +44,38 @@ public sealed class SecretService(
     // Bumped whenever the rows' JSON changes shape, so a browser's rows of an older release are not revalidated.
     private const string RowsFormat = "rows-v2";
 
-    // The editor's read, in one statement: the secret, its three names, its values' masks and fingerprints, and the
-    // integrations that reference it. Both collections are joins, not a subquery per value, and it asks for all rows of
-    // the id rather than the first: see PerModelQuery on what SQLite's compiling of a statement costs.
+    // The editor's read, in one statement: the secret, its three names, and its values' masks and fingerprints. The values
+    // are a join, not a subquery each, and it asks for all rows of the id rather than the first: see PerModelQuery on
+    // what SQLite's compiling of a statement costs. The integrations using it are a query of their own (UsedBy).
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<StoredSecret>>> SecretWithNames = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
             c.Secrets.AsNoTracking()
                 .Where(s => s.Id == id && s.OrganizationId == organizationId)
                 .Select(s => new StoredSecret(s, s.Owner!.DisplayName, s.CreatedBy!.DisplayName, s.UpdatedBy!.DisplayName,
-                    s.Values.Select(v => new StoredValueFace(v.Environment, v.Mask, v.Fingerprint)).ToList(),
-                    (from r in c.Set<IntegrationSecretReference>()
-                     join i in c.Integrations on r.IntegrationId equals i.Id
-                     where r.SecretName == s.Name && i.OrganizationId == organizationId
-                     orderby i.Name
-                     select i.Name).ToList()))
+                    s.Values.Select(v => new StoredValueFace(v.Environment, v.Mask, v.Fingerprint)).ToList()))
                 .AsSingleQuery()));
 
-    // Every save and delete loads its secret so (all rows of the id, as above).
-    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<Secret>>> Tracked = new(() =>
+    // Every save, restore, transfer and delete loads its secret so: tracked, with its values and the names of its owner
+    // and creator, which the editor shown after the write needs (all rows of the id, as above).
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<LoadedSecret>>> Tracked = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
-            c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId)));
+            c.Secrets.Where(s => s.Id == id && s.OrganizationId == organizationId)
+                .Select(s => new LoadedSecret(s, s.Values.ToList(), s.Owner!.DisplayName, s.CreatedBy!.DisplayName))
+                .AsSingleQuery()));
+
+    /// <summary>A secret loaded for a write: the tracked row (its <see cref="Secret.Values"/> tracked too) and its owner's and creator's names.</summary>
+    private sealed record LoadedSecret(Secret Secret, List<SecretValue> Values, string Owner, string CreatedBy);
+
+    // The names of the integrations that reference a secret's name, found through the index on the references' secret
+    // name, so the work grows with the secret's references, not with the organization's integrations: joined into the
+    // editor's read, SQLite would first gather every reference of the organization's integrations, and asked in name
+    // order it would walk the organization's integrations instead. The few names are put in order here.
+    private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, string, IAsyncEnumerable<string>>> UsedBy = new(() =>
+        EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId, string name) =>
+            from r in c.Set<IntegrationSecretReference>()
+            join i in c.Integrations on r.IntegrationId equals i.Id
+            where r.SecretName == name && i.OrganizationId == organizationId
+            select i.Name));
 
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Task<long?>>> ChangeStamp = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid organizationId) =>
@@ -166,26 +179,27 @@ public sealed class SecretService(
     /// <see cref="Secret.Version"/> concurrency token, so a save that lost a race with another writer changes nothing.
     /// Environments that are neither given a new value nor removed keep their ciphertext untouched.
     /// </remarks>
-    public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes) =>
-        await SaveAsync(SecretRules.NormalizeName(changes.Name), () => UpdateWithinTransactionAsync(actor, id, changes));
-
-    /// <summary><see cref="UpdateAsync"/>'s write inside the caller's transaction, as <see cref="CreateWithinTransactionAsync"/>.</summary>
-    internal async Task<Result<SavedSecret>> UpdateWithinTransactionAsync(CurrentUser actor, Guid id, SecretChanges changes)
+    public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
-        var secret = await LoadAsync(actor, id);
-        var now = clock.GetUtcNow();
-        var (result, newest) = await ChangeAsync(actor, secret, changes, now, lastNumbers: null);
-        if (!result.IsOk || result.Value!.NothingChanged) return result;
-        await db.SaveChangesAsync();
-        await history.PruneAsync(secret!.Id, newest, now);
-        return result;
+        LoadedSecret? loaded = null;
+        var saved = await SaveAsync(SecretRules.NormalizeName(changes.Name), async () =>
+        {
+            loaded = await LoadAsync(actor, id);
+            var now = clock.GetUtcNow();
+            var (result, newest) = await ChangeAsync(actor, loaded?.Secret, changes, now, lastNumbers: null);
+            if (!result.IsOk || result.Value!.NothingChanged) return result;
+            await db.SaveChangesAsync();
+            await history.PruneAsync(loaded!.Secret.Id, newest, now);
+            return result;
+        });
+        return await WithEditorAsync(actor, saved, loaded);
     }
 
     /// <summary>A change staged by <see cref="StageUpdatesAsync"/>: what to prune once it is saved.</summary>
     internal sealed record StagedUpdate(Guid SecretId, IReadOnlyDictionary<SecretEnvironment, int> Newest, DateTimeOffset At);
 
     /// <summary>
-    /// <see cref="UpdateWithinTransactionAsync"/> for many secrets (an import): each is authorized, checked and changed as
+    /// <see cref="UpdateAsync"/>'s change for many secrets (an import): each is authorized, checked and changed as
     /// there, but all are loaded in one query per 1,000 and left unsaved for the caller's one SaveChanges, after which the
     /// caller calls <see cref="PruneAsync"/>. On the first refusal it answers that secret's index and refusal (the
     /// caller then writes nothing).
@@ -303,11 +317,13 @@ public sealed class SecretService(
     /// version. Its stored ciphertext, nonce and data key id are copied as they are: nothing is decrypted, and the value
     /// never leaves the database. Refused, like any save, when the secret changed since <paramref name="version"/>.
     /// </remarks>
-    public async Task<Result<SavedSecret>> RestoreAsync(CurrentUser actor, Guid id, SecretEnvironment environment, int number, int version) =>
-        await SaveAsync(name: null, async () =>
+    public async Task<Result<SavedSecret>> RestoreAsync(CurrentUser actor, Guid id, SecretEnvironment environment, int number, int version)
+    {
+        LoadedSecret? loaded = null;
+        var saved = await SaveAsync(name: null, async () =>
         {
-            var secret = await LoadAsync(actor, id);
-            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
+            loaded = await LoadAsync(actor, id);
+            if (loaded is not { Secret: var secret } || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Update)) return Result<SavedSecret>.NotFound();
             if (version != secret.Version) return await StaleAsync(secret);
             var source = await db.SecretValueVersions.AsNoTracking()
                 .FirstOrDefaultAsync(v => v.SecretId == secret.Id && v.Environment == environment && v.Number == number);
@@ -331,12 +347,16 @@ public sealed class SecretService(
             await history.PruneAsync(secret.Id, new Dictionary<SecretEnvironment, int> { [environment] = newest }, now);
             return Saved(secret);
         });
+        return await WithEditorAsync(actor, saved, loaded);
+    }
 
-    public async Task<Result<SavedSecret>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version) =>
-        await SaveAsync(name: null, async () =>
+    public async Task<Result<SavedSecret>> TransferOwnershipAsync(CurrentUser actor, Guid id, Guid newOwnerId, int version)
+    {
+        LoadedSecret? loaded = null;
+        var saved = await SaveAsync(name: null, async () =>
         {
-            var secret = await LoadAsync(actor, id);
-            if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<SavedSecret>.NotFound();
+            loaded = await LoadAsync(actor, id);
+            if (loaded is not { Secret: var secret } || !await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership)) return Result<SavedSecret>.NotFound();
             if (version != secret.Version) return await StaleAsync(secret);
             var ownerIsMember = await db.Users.AnyAsync(u => u.Id == newOwnerId && u.OrganizationId == actor.OrganizationId && u.IsActive);
             if (!ownerIsMember) return Result<SavedSecret>.Invalid("NewOwnerId", ChooseOwnerMessage);
@@ -344,21 +364,24 @@ public sealed class SecretService(
             var names = await db.Users.Where(u => u.Id == newOwnerId || u.Id == secret.OwnerId).ToDictionaryAsync(u => u.Id, u => u.DisplayName);
             Transfer(secret, actor, newOwnerId, names, clock.GetUtcNow());
             await db.SaveChangesAsync();
+            loaded = loaded with { Owner = names[newOwnerId] };
             return Saved(secret);
         });
+        return await WithEditorAsync(actor, saved, loaded);
+    }
 
     /// <summary>
     /// Moves the secret to the organization's Trash (<see cref="TrashService"/>): it leaves the grid, the editor and every
     /// name lookup, its name is free again, and its values stay encrypted as they are until it is restored or purged.
+    /// Answers its name.
     /// </summary>
-    /// <summary>Moves the secret to the Trash; answers its name.</summary>
     public async Task<Result<string>> DeleteAsync(CurrentUser actor, Guid id, string? confirmation)
     {
         // The server insists on the typed confirmation too: a forged or scripted request cannot skip it.
         if (confirmation != SecretRules.DeleteConfirmation) return Result<string>.Invalid("Confirm", ConfirmDeleteMessage);
         return await db.InTransactionAsync(async () =>
         {
-            var secret = await LoadAsync(actor, id);
+            var secret = (await LoadAsync(actor, id))?.Secret;
             if (secret is null || !await authorization.AllowsAsync(actor, secret, ResourceOperations.Delete)) return Result<string>.NotFound();
             MoveToTrash(secret, actor, clock.GetUtcNow());
             try
@@ -440,7 +463,20 @@ public sealed class SecretService(
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
     /// <summary>The secret to change, transfer or delete, tracked, with its values.</summary>
-    private async Task<Secret?> LoadAsync(CurrentUser actor, Guid id) => await Tracked.For(db)(db, id, actor.OrganizationId).FirstOrDefaultAsync();
+    private async Task<LoadedSecret?> LoadAsync(CurrentUser actor, Guid id) => await Tracked.For(db)(db, id, actor.OrganizationId).FirstOrDefaultAsync();
+
+    /// <summary>
+    /// A committed write's result with the editor's view as the write left the secret (the actor changed it last), drawn
+    /// from its load after the transaction ended, so the database is not held for it; any other result as it is.
+    /// </summary>
+    private async Task<Result<SavedSecret>> WithEditorAsync(CurrentUser actor, Result<SavedSecret> saved, LoadedSecret? loaded)
+    {
+        if (!saved.IsOk || saved.Value!.NothingChanged || loaded is null) return saved;
+        var secret = loaded.Secret;
+        var faces = secret.Values.Select(v => new StoredValueFace(v.Environment, v.Mask, v.Fingerprint)).ToList();
+        var editor = await DetailsAsync(actor, new StoredSecret(secret, loaded.Owner, loaded.CreatedBy, actor.DisplayName, faces));
+        return Result<SavedSecret>.Ok(saved.Value with { Editor = editor });
+    }
 
     private async Task<SecretDetails> DetailsAsync(CurrentUser actor, StoredSecret stored)
     {
@@ -451,7 +487,7 @@ public sealed class SecretService(
             stored.Owner, secret.CreatedAt, stored.CreatedBy, secret.UpdatedAt, stored.UpdatedBy, stored.Masks,
             canModify,
             CanTransfer: await authorization.AllowsAsync(actor, secret, ResourceOperations.TransferOwnership),
-            stored.UsedBy,
+            (await UsedBy.For(db)(db, actor.OrganizationId, secret.Name).ToListAsync()).Order(StringComparer.OrdinalIgnoreCase).ToList(),
             stored.Fingerprints,
             secret.ProductionMatchesOther);
     }

@@ -362,6 +362,54 @@ public class IntegrationRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveRestoreAndTransfer_AnswerTheEditorAsAFreshReadShowsIt_FromTheWritesOwnRead()
+    {
+        await IntegrationsUi.SaveAsync(_olivia, "Charge", "GET", EchoUrl + "?k={{secrets.API_KEY}}");
+        var mia = await _app.AddUserAsync(_owner.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
+        await _app.AddUserAsync(_owner.OrganizationId, "adam@acme.test", Role.Admin, "Adam Admin");
+        using var adam = await _app.SignInAsync("adam@acme.test");
+        var secretId = await _app.WithDbAsync(db => db.Secrets.Where(s => s.Name == "API_KEY").Select(s => s.Id).SingleAsync());
+
+        // An administrator saves the owner's secret: the answer is the editor as it now is, and the integrations using the
+        // secret were read once, with the write.
+        var editor = await SecretsUi.EditPageAsync(adam, secretId);
+        _app.LogLines.Clear();
+        var saved = await TestSession.ParseAsync(await adam.SubmitAsync(editor.Form("#secret-form"), new() { ["Input.Development"] = "dev-value-2-abcdef" }, htmx: true));
+        Assert.Single(_app.ExecutedStatements(), s => s.Contains("\"IntegrationSecretReferences\"", StringComparison.Ordinal));
+        Assert.Equal("Used by 1 integration: Charge", saved.QuerySelector("[data-testid=used-by]")!.TextContent.Trim());
+        Assert.Contains("UTC by Adam Admin (version 2)", saved.QuerySelector("dl.meta")!.TextContent);
+        await AssertAnswerIsTheFreshEditorAsync(adam, secretId, saved);
+
+        // Restoring the first Development value.
+        var history = await TestSession.ParseAsync(await adam.GetAsync($"/Secrets?handler=History&id={secretId}&environment=Development", htmx: true));
+        var restore = (IHtmlFormElement)history.QuerySelector("[data-testid=restore-Development-1]")!.Closest("form")!;
+        var restored = await TestSession.ParseAsync(await adam.SubmitAsync(restore, htmx: true));
+        Assert.Contains("(version 3)", restored.QuerySelector("dl.meta")!.TextContent);
+        await AssertAnswerIsTheFreshEditorAsync(adam, secretId, restored);
+
+        // Giving it to Mia: the answer names her as the owner.
+        editor = await SecretsUi.EditPageAsync(adam, secretId);
+        var transferred = await TestSession.ParseAsync(await adam.SubmitAsync((IHtmlFormElement)editor.QuerySelector("form.transfer")!,
+            new() { ["newOwnerId"] = mia.Id.ToString() }, htmx: true));
+        Assert.Equal("Mia Member", transferred.QuerySelector("[data-testid=owner]")!.TextContent.Trim());
+        await AssertAnswerIsTheFreshEditorAsync(adam, secretId, transferred);
+
+        // Renamed, the integration no longer uses it.
+        editor = await SecretsUi.EditPageAsync(adam, secretId);
+        var renamed = await TestSession.ParseAsync(await adam.SubmitAsync(editor.Form("#secret-form"), new() { ["Input.Name"] = "API_KEY_OLD" }, htmx: true));
+        Assert.Equal("Used by 0 integrations", renamed.QuerySelector("[data-testid=used-by]")!.TextContent.Trim());
+        await AssertAnswerIsTheFreshEditorAsync(adam, secretId, renamed);
+    }
+
+    /// <summary>The editor in a write's answer is, but for its antiforgery tokens, the editor opened afresh.</summary>
+    private static async Task AssertAnswerIsTheFreshEditorAsync(TestSession session, Guid secretId, IHtmlDocument answer)
+    {
+        static string Editor(IHtmlDocument page) =>
+            System.Text.RegularExpressions.Regex.Replace(page.QuerySelector("[data-testid=secret-editor]")!.OuterHtml, "CfDJ8[^\"]*", "token");
+        Assert.Equal(Editor(await SecretsUi.EditPageAsync(session, secretId)), Editor(answer));
+    }
+
+    [Fact]
     public async Task SecretEditor_ShowsUsedByAndTheDeleteDialogWarns()
     {
         await IntegrationsUi.SaveAsync(_olivia, "Charge", "GET", EchoUrl + "?k={{secrets.API_KEY}}");

@@ -10,7 +10,7 @@ namespace Ziggy.Secrets.Tests.Integration.Secrets;
 /// <summary>
 /// The secrets of an API read's token scope, of a bulk change, of a new access token and of the tokens list are found by
 /// primary key, whatever the organization's size, and an id of another organization's secret is as if it did not exist,
-/// even when a scope row has been made to point at one.
+/// even when a scope row has been made to point at one. The integrations using a secret are found through its name.
 /// </summary>
 public class SecretsByIdTests : IDisposable
 {
@@ -55,6 +55,35 @@ public class SecretsByIdTests : IDisposable
         }
 
         Assert.Empty(walks);
+    }
+
+    [Fact]
+    public async Task EditorAndSave_FindTheIntegrationsUsingTheSecretThroughItsName_NotByWalkingTheOrganizationsIntegrations()
+    {
+        await _app.SetUpAsync();
+        using var session = await _app.SignInAsync("owner@acme.test");
+        await SecretsUi.CreateAsync(session, "API_KEY", "", development: "dev-value-abcdef");
+        await SecretsUi.CreateAsync(session, "OTHER_KEY", "", development: "other-value-abcdef");
+        foreach (var (name, secret) in new[] { ("Charge", "API_KEY"), ("billing", "API_KEY"), ("Reports", "OTHER_KEY"), ("Audit", "OTHER_KEY") })
+            await IntegrationsUi.SaveAsync(session, name, "GET", "https://api.example.test/v1?k={{secrets." + secret + "}}");
+        var id = await _kit.IdOfAsync("API_KEY");
+
+        _app.LogLines.Clear();
+        var editor = await SecretsUi.EditPageAsync(session, id);
+        var saved = await TestSession.ParseAsync(await session.SubmitAsync(editor.Form("#secret-form"), new() { ["Input.Staging"] = "stg-value-abcdef" }, htmx: true));
+
+        // Only the secret's own integrations, in name order whatever the case.
+        Assert.Equal("Used by 2 integrations: billing, Charge", editor.QuerySelector("[data-testid=used-by]")!.TextContent.Trim());
+        Assert.Equal("Used by 2 integrations: billing, Charge", saved.QuerySelector("[data-testid=used-by]")!.TextContent.Trim());
+        // One look-up for the editor opened and one for the editor shown after the save, each through the name's index.
+        var lookUps = _app.ExecutedStatements().Where(sql => sql.Contains("\"IntegrationSecretReferences\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lookUps.Count);
+        foreach (var plan in lookUps.Select(sql => SqliteAdmin.Plan(_app.DatabasePath, sql)))
+        {
+            Assert.Equal("SEARCH i USING INDEX IX_IntegrationSecretReferences_SecretName (SecretName=?)", plan[0]);
+            Assert.DoesNotContain(plan, line => line.Contains("OrganizationId=?", StringComparison.Ordinal) || line.StartsWith("SCAN", StringComparison.Ordinal)
+                                                || line.StartsWith("MATERIALIZE", StringComparison.Ordinal));
+        }
     }
 
     [Fact]

@@ -241,10 +241,9 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
             return RedirectToPage(null, "Edit", new { id = result.Value.Id });
         }
 
-        // The editor as it is now, read after the commit (someone may already have changed it again).
-        var found = await secrets.GetAsync(Me, result.Value!.Id);
-        if (!found.IsOk) return NotFound();
-        var saved = found.Value!;
+        // The editor as the write left it; a creation's is read after the commit.
+        var saved = result.Value.Editor ?? (await secrets.GetAsync(Me, result.Value.Id)).Value;
+        if (saved is null) return NotFound();
         this.Toast(said(saved.Name));
 
         var row = saved.ToRow();
