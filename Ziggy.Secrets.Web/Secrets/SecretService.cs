@@ -59,12 +59,12 @@ public sealed class SecretService(
     // and creator, which the editor shown after the write needs (all rows of the id, as above).
     private static readonly PerModelQuery<Func<ZiggyDbContext, Guid, Guid, IAsyncEnumerable<LoadedSecret>>> Tracked = new(() =>
         EF.CompileAsyncQuery((ZiggyDbContext c, Guid id, Guid organizationId) =>
-            c.Secrets.Where(s => s.Id == id && s.OrganizationId == organizationId)
-                .Select(s => new LoadedSecret(s, s.Values.ToList(), s.Owner!.DisplayName, s.CreatedBy!.DisplayName))
+            c.Secrets.Include(s => s.Values).Where(s => s.Id == id && s.OrganizationId == organizationId)
+                .Select(s => new LoadedSecret(s, s.Owner!.DisplayName, s.CreatedBy!.DisplayName))
                 .AsSingleQuery()));
 
-    /// <summary>A secret loaded for a write: the tracked row (its <see cref="Secret.Values"/> tracked too) and its owner's and creator's names.</summary>
-    private sealed record LoadedSecret(Secret Secret, List<SecretValue> Values, string Owner, string CreatedBy);
+    /// <summary>A secret loaded for a write: the tracked row with its <see cref="Secret.Values"/>, and its owner's and creator's names.</summary>
+    private sealed record LoadedSecret(Secret Secret, string Owner, string CreatedBy);
 
     // The names of the integrations that reference a secret's name, found through the index on the references' secret
     // name, so the work grows with the secret's references, not with the organization's integrations: joined into the
@@ -462,7 +462,7 @@ public sealed class SecretService(
     internal Task<bool> NameTakenAsync(Guid organizationId, string name, Guid? exceptId) =>
         db.Secrets.AnyAsync(s => s.OrganizationId == organizationId && s.Name == name && s.Id != exceptId);
 
-    /// <summary>The secret to change, transfer or delete, tracked, with its values.</summary>
+    /// <summary>The secret to change, transfer or delete, tracked, with its values and the names the editor shows beside them.</summary>
     private async Task<LoadedSecret?> LoadAsync(CurrentUser actor, Guid id) => await Tracked.For(db)(db, id, actor.OrganizationId).FirstOrDefaultAsync();
 
     /// <summary>
