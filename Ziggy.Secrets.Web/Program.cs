@@ -27,6 +27,8 @@ if (command.Verb is "run" or "get")
     }
 }
 
+// Before anything opens a database (Data/SqliteStartup.cs).
+SqliteStartup.Configure();
 var builder = WebApplication.CreateBuilder(HostOptions(command.HostArgs));
 
 var dataFolder = DataFolder.Resolve(builder.Configuration);

@@ -6,7 +6,14 @@ namespace Ziggy.Secrets.Web.Secrets;
 /// A grid row: whether each environment has a value, never the value and never its mask. <see cref="ProdShared"/>: the
 /// Production value equals another environment's (by fingerprint).
 /// </summary>
-public sealed record SecretRow(Guid Id, string Name, string Description, bool Dev, bool Staging, bool Prod, string Owner, DateTimeOffset Created, bool ProdShared = false);
+public sealed record SecretRow(Guid Id, string Name, string Description, bool Dev, bool Staging, bool Prod, string Owner, DateTimeOffset Created, bool ProdShared = false)
+{
+    public const int DevFlag = 1, StagingFlag = 2, ProdFlag = 4, ProdSharedFlag = 8;
+
+    /// <summary>A row whose four Yes/No columns come as one number of the flags above.</summary>
+    public static SecretRow FromFlags(Guid id, string name, string description, int flags, string owner, DateTimeOffset created) =>
+        new(id, name, description, (flags & DevFlag) != 0, (flags & StagingFlag) != 0, (flags & ProdFlag) != 0, owner, created, (flags & ProdSharedFlag) != 0);
+}
 
 /// <summary>What the editor shows: masks only. <see cref="Masks"/> holds null for an environment without a value.</summary>
 public sealed record SecretDetails(

@@ -111,6 +111,8 @@ public class SecretsPageTests : IDisposable
         await SecretsUi.CreateAsync(session, "ZULU_TOKEN", "Last <b>\"quoted\"</b> & café", staging: "staging-value-1234");
         await SecretsUi.CreateAsync(session, "ALPHA_KEY", "", development: StripeKey, production: "prod-value-123456");
         await SecretsUi.CreateAsync(session, "MIKE_PASSWORD", "Middle", production: "prod-value-654321");
+        // Production equal to Development: every Yes/No column set.
+        await SecretsUi.CreateAsync(session, "BRAVO_TOKEN", "Shared", development: "same-value-987654", staging: "staging-value-4321", production: "same-value-987654");
 
         var response = await session.GetAsync("/Secrets?handler=Rows");
 
@@ -119,7 +121,9 @@ public class SecretsPageTests : IDisposable
         var rows = expected.Select(s => new SecretRow(s.Id, s.Name, s.Description, s.HasDevelopment, s.HasStaging, s.HasProduction, s.Owner!.DisplayName, s.CreatedAt,
             s.ProductionMatchesOther));
         Assert.Equal(JsonSerializer.Serialize(rows, JsonSerializerOptions.Web), await response.Content.ReadAsStringAsync());
-        Assert.Equal(["ALPHA_KEY", "MIKE_PASSWORD", "ZULU_TOKEN"], expected.Select(s => s.Name));
+        Assert.Equal(["ALPHA_KEY", "BRAVO_TOKEN", "MIKE_PASSWORD", "ZULU_TOKEN"], expected.Select(s => s.Name));
+        Assert.Equal([false, true, false, false], rows.Select(r => r.ProdShared));
+        Assert.Equal([(true, false, true), (true, true, true), (false, false, true), (false, true, false)], rows.Select(r => (r.Dev, r.Staging, r.Prod)));
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class TrashFileTests : IDisposable
         Assert.Contains(plan, line => line.Contains("USING COVERING INDEX IX_Secrets_Grid", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.StartsWith("SCAN s", StringComparison.Ordinal) && !line.Contains("INDEX", StringComparison.Ordinal));
-        Assert.Equal(["LIVE_KEY"], await _app.WithDbAsync(db => SecretService.RowsQuery(db, owner.OrganizationId).Select(r => r.Name).ToListAsync()));
+        Assert.Equal(["LIVE_KEY"], (await _app.WithDbAsync(db => SecretService.RowsQuery(db, owner.OrganizationId).ToListAsync())).Select(r => r.Name));
     }
 
     [Fact]
