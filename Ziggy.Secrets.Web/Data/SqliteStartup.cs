@@ -8,7 +8,8 @@ namespace Ziggy.Secrets.Web.Data;
 /// <item><b>Multi-thread mode.</b> SQLite's default, serialized mode, locks a connection's mutex in every call, down to
 /// each column of each row read. A connection here is never used by two threads at once: EF Core contexts and ADO.NET
 /// connections are not thread-safe, and a pooled connection passes from one request to the next, never to two.
-/// Microsoft.Data.Sqlite's maintainers name this very call as the way to choose the mode (dotnet/efcore#23445).</item>
+/// Microsoft.Data.Sqlite's maintainers name this call as the way to choose the mode at start
+/// (aspnet/Microsoft.Data.Sqlite#228), and have considered making multi-thread its default (dotnet/efcore#23445).</item>
 /// <item><b>No memory statistics.</b> Nothing reads them, and keeping them takes a process-wide mutex in every
 /// allocation SQLite makes.</item>
 /// </list>
