@@ -42,7 +42,7 @@ public sealed class SqliteStartupTests
                 create.ExecuteNonQuery();
             }
 
-            // Eight workers on four threads' worth of pool: each connection serves one worker at a time, then another.
+            // Eight workers, each opening a pooled connection for every write: a connection serves one worker at a time, on any thread.
             await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
             {
                 for (var n = 0; n < 100; n++)
