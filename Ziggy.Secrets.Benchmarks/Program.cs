@@ -18,8 +18,6 @@ using static Ziggy.Secrets.Benchmarks.AppHttp;
 // Whole-app benchmark: the real app in Release on a real port, 10,000 secrets, each scenario beside its ceiling in the
 // same run. The ceilings are served by this process (see BareHost), never by the app. Prints figures, ratios and the
 // targets met or missed; asserts nothing (benchmarks are not tests).
-// This process's SQLite (the ceilings, the in-process floors, the history seeding) starts as the app's does.
-Ziggy.Secrets.Web.Data.SqliteStartup.Configure();
 var secrets = Arg("--secrets", 10_000);
 // --history-versions 50 gives every stored value 50 versions (seeded in bulk through the app's data layer, app stopped).
 var historyVersions = Arg("--history-versions", 0);

@@ -27,8 +27,6 @@ if (command.Verb is "run" or "get")
     }
 }
 
-// Before anything opens a database (Data/SqliteStartup.cs).
-SqliteStartup.Configure();
 var builder = WebApplication.CreateBuilder(HostOptions(command.HostArgs));
 
 var dataFolder = DataFolder.Resolve(builder.Configuration);
