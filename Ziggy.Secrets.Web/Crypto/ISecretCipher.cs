@@ -11,10 +11,10 @@ public interface ISecretCipher
 {
     /// <summary>
     /// Makes <see cref="Encrypt"/> use the data key that <paramref name="db"/> holds as active now (a <c>rotate-key</c> run
-    /// in another process may have made a newer one). A write transaction that encrypts calls it first, so the question
-    /// is asked inside that transaction, on its connection.
+    /// in another process may have made a newer one), and answers its id. A write transaction that encrypts asks inside
+    /// that transaction, on its connection, so the answer holds until it commits.
     /// </summary>
-    Task UseActiveKeyAsync(ZiggyDbContext db);
+    Task<int> UseActiveKeyAsync(ZiggyDbContext db);
 
     /// <summary>Encrypts the UTF-8 of <paramref name="plaintext"/> under the active data key with a fresh random nonce.</summary>
     EncryptedValue Encrypt(string plaintext, ValuePlace place);

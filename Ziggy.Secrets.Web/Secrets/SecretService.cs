@@ -181,21 +181,21 @@ public sealed class SecretService(
     /// <remarks>
     /// A tracked update: the secret is loaded with its values, changed, and saved by one SaveChanges with the
     /// <see cref="Secret.Version"/> concurrency token, so a save that lost a race with another writer changes nothing.
-    /// Environments that are neither given a new value nor removed keep their ciphertext untouched.
+    /// Environments that are neither given a new value nor removed keep their ciphertext untouched. The load, checks and
+    /// encryption run before the write transaction (<see cref="SaveStagedAsync"/>).
     /// </remarks>
     public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
         LoadedSecret? loaded = null;
-        var saved = await SaveAsync(SecretRules.NormalizeName(changes.Name), async () =>
-        {
-            loaded = await LoadAsync(actor, id);
-            var now = clock.GetUtcNow();
-            var (result, newest) = await ChangeAsync(actor, loaded?.Secret, changes, now, lastNumbers: null);
-            if (!result.IsOk || result.Value!.NothingChanged) return result;
-            await db.SaveChangesAsync();
-            await history.PruneAsync(loaded!.Secret.Id, newest, now);
-            return result;
-        });
+        var newest = new Dictionary<SecretEnvironment, int>();
+        var saved = await SaveStagedAsync(SecretRules.NormalizeName(changes.Name),
+            async now =>
+            {
+                loaded = await LoadAsync(actor, id);
+                (var result, newest) = await ChangeAsync(actor, loaded?.Secret, changes, now, lastNumbers: null);
+                return result;
+            },
+            now => history.PruneAsync(loaded!.Secret.Id, newest, now));
         return await WithEditorAsync(actor, saved, loaded);
     }
 
@@ -426,12 +426,15 @@ public sealed class SecretService(
     /// conflict.
     /// </summary>
     private async Task<Result<SavedSecret>> SaveAsync(string? name, Func<Task<Result<SavedSecret>>> write) =>
+        await SaveAsync(name, _ => write());
+
+    /// <summary><see cref="SaveAsync(string?, Func{Task{Result{SavedSecret}}})"/>, telling the write the active data key's id as its transaction sees it.</summary>
+    private async Task<Result<SavedSecret>> SaveAsync(string? name, Func<int, Task<Result<SavedSecret>>> write) =>
         await db.InTransactionAsync(async () =>
         {
             try
             {
-                await cipher.UseActiveKeyAsync(db);
-                return await write();
+                return await write(await cipher.UseActiveKeyAsync(db));
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -447,6 +450,39 @@ public sealed class SecretService(
                 return Duplicate(name);
             }
         });
+
+    /// <summary>
+    /// A write whose reads, checks and encryption do not hold the database's one writer: <paramref name="stage"/> loads,
+    /// authorizes, checks and changes the tracked entities (unsaved) before the transaction, which then only saves them
+    /// and runs <paramref name="afterSave"/>. A change that happened in between cannot be overwritten: the secret's
+    /// <see cref="Secret.Version"/> is the save's concurrency token and every change to a secret, its values, its owner
+    /// or its history raises it, so the save's first statement then matches no row and nothing is written (a conflict).
+    /// The stage runs again inside the transaction when the active data key changed meanwhile (a <c>rotate-key</c> run:
+    /// the new values must be under the key the transaction sees) and when the transaction is attempted again
+    /// (PostgreSQL). A refusal, or a save that changes nothing, never starts a transaction.
+    /// </summary>
+    private async Task<Result<SavedSecret>> SaveStagedAsync(string? name, Func<DateTimeOffset, Task<Result<SavedSecret>>> stage, Func<DateTimeOffset, Task> afterSave)
+    {
+        var keyId = await cipher.UseActiveKeyAsync(db);
+        var now = clock.GetUtcNow();
+        var staged = await stage(now);
+        if (!staged.IsOk || staged.Value!.NothingChanged) return staged;
+        var attempts = 0;
+        return await SaveAsync(name, async activeKeyId =>
+        {
+            if (attempts++ > 0 || activeKeyId != keyId)
+            {
+                db.ChangeTracker.Clear();
+                now = clock.GetUtcNow();
+                staged = await stage(now);
+                if (!staged.IsOk || staged.Value!.NothingChanged) return staged;
+            }
+
+            await db.SaveChangesAsync();
+            await afterSave(now);
+            return staged;
+        });
+    }
 
     private static Result<SavedSecret> Saved(Secret secret) => Result<SavedSecret>.Ok(new SavedSecret(secret.Id, secret.Version) { Name = secret.Name });
 
