@@ -16,6 +16,9 @@ public interface ISecretCipher
     /// </summary>
     Task<int> UseActiveKeyAsync(ZiggyDbContext db);
 
+    /// <summary>The id of the data key <see cref="Encrypt"/> uses now, as this process last learned it (no database read).</summary>
+    int ActiveKeyId { get; }
+
     /// <summary>Encrypts the UTF-8 of <paramref name="plaintext"/> under the active data key with a fresh random nonce.</summary>
     EncryptedValue Encrypt(string plaintext, ValuePlace place);
 

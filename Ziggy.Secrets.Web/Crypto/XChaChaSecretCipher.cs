@@ -33,6 +33,8 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
     /// <summary>Nothing to follow: this cipher's ring is fixed, its newest key the active one.</summary>
     public Task<int> UseActiveKeyAsync(ZiggyDbContext db) => Task.FromResult(_ring.ActiveKeyId);
 
+    public int ActiveKeyId => _ring.ActiveKeyId;
+
     public EncryptedValue Encrypt(string plaintext, ValuePlace place)
     {
         ArgumentNullException.ThrowIfNull(plaintext);

@@ -456,14 +456,14 @@ public sealed class SecretService(
     /// authorizes, checks and changes the tracked entities (unsaved) before the transaction, which then only saves them
     /// and runs <paramref name="afterSave"/>. A change that happened in between cannot be overwritten: the secret's
     /// <see cref="Secret.Version"/> is the save's concurrency token and every change to a secret, its values, its owner
-    /// or its history raises it, so the save's first statement then matches no row and nothing is written (a conflict).
+    /// or its history raises it, so the save's update of the secret then matches no row and nothing is written (a conflict).
     /// The stage runs again inside the transaction when the active data key changed meanwhile (a <c>rotate-key</c> run:
     /// the new values must be under the key the transaction sees) and when the transaction is attempted again
     /// (PostgreSQL). A refusal, or a save that changes nothing, never starts a transaction.
     /// </summary>
     private async Task<Result<SavedSecret>> SaveStagedAsync(string? name, Func<DateTimeOffset, Task<Result<SavedSecret>>> stage, Func<DateTimeOffset, Task> afterSave)
     {
-        var keyId = await cipher.UseActiveKeyAsync(db);
+        var keyId = cipher.ActiveKeyId;
         var now = clock.GetUtcNow();
         var staged = await stage(now);
         if (!staged.IsOk || staged.Value!.NothingChanged) return staged;
