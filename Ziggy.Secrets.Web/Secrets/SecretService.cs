@@ -421,8 +421,9 @@ public sealed class SecretService(
     }
 
     /// <summary>
-    /// Runs a write in one transaction and turns what the database says into results: a unique-index refusal is the
-    /// duplicate-name message (also when two people create one name at the same moment); a concurrency refusal is a
+    /// Runs a write in one transaction and turns what the database says into results: a refusal by the unique index on
+    /// secrets' names is the duplicate-name message (also when two people create one name at the same moment); a
+    /// concurrency refusal, or any other unique-index refusal (another writer added the same value or version first), is a
     /// conflict.
     /// </summary>
     private async Task<Result<SavedSecret>> SaveAsync(string? name, Func<Task<Result<SavedSecret>>> write) =>
@@ -440,14 +441,14 @@ public sealed class SecretService(
             {
                 return SavedAtTheSameMoment();
             }
-            catch (Exception e) when (DbErrors.IsUniqueViolationOn(e, nameof(ZiggyDbContext.SecretValueVersions)))
-            {
-                // On PostgreSQL writers do not queue: two saves gave the same new version number, and the other committed.
-                return SavedAtTheSameMoment();
-            }
-            catch (Exception e) when (name is not null && DbErrors.IsUniqueViolation(e))
+            catch (Exception e) when (name is not null && DbErrors.IsUniqueViolationOn(e, nameof(ZiggyDbContext.Secrets)))
             {
                 return Duplicate(name);
+            }
+            catch (Exception e) when (DbErrors.IsUniqueViolation(e))
+            {
+                // On PostgreSQL writers do not queue: two saves added the same value or version number, and the other committed.
+                return SavedAtTheSameMoment();
             }
         });
 
