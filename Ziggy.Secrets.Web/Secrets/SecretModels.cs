@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ziggy.Secrets.Web.Crypto;
 
 namespace Ziggy.Secrets.Web.Secrets;
@@ -85,3 +87,11 @@ public sealed record SecretChanges(
     /// <summary>Environments whose new value the person chose to store despite its warning (<see cref="SecretRules.ValueWarning"/>).</summary>
     public IReadOnlyCollection<SecretEnvironment> Confirmed { get; init; } = [];
 }
+
+/// <summary>
+/// The grid rows' JSON (camel case, as MVC writes JSON), written by code the compiler generates rather than through
+/// reflection: an organization's grid answer holds every one of its secrets.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(IAsyncEnumerable<SecretRow>))]
+public sealed partial class SecretRowsJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.ComponentModel.DataAnnotations;
 using Htmx;
 using Microsoft.AspNetCore.Authorization;
@@ -57,7 +58,9 @@ public sealed class IndexModel(SecretService secrets, BulkSecretService bulk, Te
         var tag = await secrets.RowsETagAsync(Me);
         Response.Headers.ETag = tag;
         if (Request.GetTypedHeaders().IfNoneMatch.Any(held => held.Tag == tag)) return StatusCode(StatusCodes.Status304NotModified);
-        return new JsonResult(secrets.ListAsync(Me));
+        Response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(Response.Body, secrets.ListAsync(Me), SecretRowsJson.Default.IAsyncEnumerableSecretRow, HttpContext.RequestAborted);
+        return new EmptyResult();
     }
 
     public IActionResult OnGetNew() => ShowEditor(null);
