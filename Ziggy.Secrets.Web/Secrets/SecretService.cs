@@ -456,8 +456,12 @@ public sealed class SecretService(
     /// A write whose reads, checks and encryption do not hold the database's one writer: <paramref name="stage"/> loads,
     /// authorizes, checks and changes the tracked entities (unsaved) before the transaction, which then only saves them
     /// and runs <paramref name="afterSave"/>. A change that happened in between cannot be overwritten: the secret's
-    /// <see cref="Secret.Version"/> is the save's concurrency token and every change to a secret, its values, its owner
-    /// or its history raises it, so the save's update of the secret then matches no row and nothing is written (a conflict).
+    /// <see cref="Secret.Version"/> is the save's concurrency token and every change the app makes to a secret, its
+    /// values, its owner or its history raises it, so the save's update of the secret then matches no row and nothing is
+    /// written (a conflict). A <c>rotate-key</c> run re-encrypts values without changing them; a value it re-encrypted
+    /// meanwhile is replaced by the save's new one; a value from before history existed, which the stage copies into
+    /// history as it loaded it, may keep the older key there (data keys are never removed; <c>rotate-key</c> run again
+    /// moves it).
     /// The stage runs again inside the transaction when the active data key changed meanwhile (a <c>rotate-key</c> run:
     /// the new values must be under the key the transaction sees) and when the transaction is attempted again
     /// (PostgreSQL). A refusal, or a save that changes nothing, never starts a transaction.

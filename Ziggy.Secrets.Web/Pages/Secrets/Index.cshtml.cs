@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using Htmx;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
