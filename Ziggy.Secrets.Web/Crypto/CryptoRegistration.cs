@@ -35,10 +35,9 @@ public sealed class SecretCipherHost : ISecretCipher, IDisposable
         Swap(ring);
     }
 
-    public async Task<int> UseActiveKeyAsync(ZiggyDbContext db)
+    public async Task UseActiveKeyAsync(ZiggyDbContext db)
     {
         if (await ActiveKeyQuery.For(db)(db) != ActiveKeyId && _reload!() is { } ring) Swap(ring);
-        return ActiveKeyId;
     }
 
     public EncryptedValue Encrypt(string plaintext, ValuePlace place) => Current.Encrypt(plaintext, place);

@@ -11,12 +11,15 @@ public interface ISecretCipher
 {
     /// <summary>
     /// Makes <see cref="Encrypt"/> use the data key that <paramref name="db"/> holds as active now (a <c>rotate-key</c> run
-    /// in another process may have made a newer one), and answers its id. A write transaction that encrypts asks inside
-    /// that transaction, on its connection, so the answer holds until it commits.
+    /// in another process may have made a newer one). A write transaction that encrypts calls it first, so the question
+    /// is asked inside that transaction, on its connection.
     /// </summary>
-    Task<int> UseActiveKeyAsync(ZiggyDbContext db);
+    Task UseActiveKeyAsync(ZiggyDbContext db);
 
-    /// <summary>The id of the data key <see cref="Encrypt"/> uses now, as this process last learned it (no database read).</summary>
+    /// <summary>
+    /// The id of the data key <see cref="Encrypt"/> uses now, as this process last learned it (no database read); right
+    /// after <see cref="UseActiveKeyAsync"/> in a write transaction, the key that transaction sees as active.
+    /// </summary>
     int ActiveKeyId { get; }
 
     /// <summary>Encrypts the UTF-8 of <paramref name="plaintext"/> under the active data key with a fresh random nonce.</summary>

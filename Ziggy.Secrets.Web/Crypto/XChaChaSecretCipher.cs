@@ -31,7 +31,7 @@ public sealed class XChaChaSecretCipher(DataKeyRing ring) : ISecretCipher, IDisp
     public long DecryptCount => Interlocked.Read(ref _decryptCount);
 
     /// <summary>Nothing to follow: this cipher's ring is fixed, its newest key the active one.</summary>
-    public Task<int> UseActiveKeyAsync(ZiggyDbContext db) => Task.FromResult(_ring.ActiveKeyId);
+    public Task UseActiveKeyAsync(ZiggyDbContext db) => Task.CompletedTask;
 
     public int ActiveKeyId => _ring.ActiveKeyId;
 

@@ -427,15 +427,12 @@ public sealed class SecretService(
     /// conflict.
     /// </summary>
     private async Task<Result<SavedSecret>> SaveAsync(string? name, Func<Task<Result<SavedSecret>>> write) =>
-        await SaveAsync(name, _ => write());
-
-    /// <summary><see cref="SaveAsync(string?, Func{Task{Result{SavedSecret}}})"/>, telling the write the active data key's id as its transaction sees it.</summary>
-    private async Task<Result<SavedSecret>> SaveAsync(string? name, Func<int, Task<Result<SavedSecret>>> write) =>
         await db.InTransactionAsync(async () =>
         {
             try
             {
-                return await write(await cipher.UseActiveKeyAsync(db));
+                await cipher.UseActiveKeyAsync(db);
+                return await write();
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -473,9 +470,10 @@ public sealed class SecretService(
         var staged = await stage(now);
         if (!staged.IsOk || staged.Value!.NothingChanged) return staged;
         var attempts = 0;
-        return await SaveAsync(name, async activeKeyId =>
+        return await SaveAsync(name, async () =>
         {
-            if (attempts++ > 0 || activeKeyId != keyId)
+            // SaveAsync has just asked for the active key, inside the transaction.
+            if (attempts++ > 0 || cipher.ActiveKeyId != keyId)
             {
                 db.ChangeTracker.Clear();
                 now = clock.GetUtcNow();
