@@ -187,7 +187,7 @@ public sealed class SecretService(
     public async Task<Result<SavedSecret>> UpdateAsync(CurrentUser actor, Guid id, SecretChanges changes)
     {
         LoadedSecret? loaded = null;
-        var newest = new Dictionary<SecretEnvironment, int>();
+        Dictionary<SecretEnvironment, int>? newest = null;
         var saved = await SaveStagedAsync(SecretRules.NormalizeName(changes.Name),
             async now =>
             {
@@ -195,7 +195,7 @@ public sealed class SecretService(
                 (var result, newest) = await ChangeAsync(actor, loaded?.Secret, changes, now, lastNumbers: null);
                 return result;
             },
-            now => history.PruneAsync(loaded!.Secret.Id, newest, now));
+            now => history.PruneAsync(loaded!.Secret.Id, newest!, now));
         return await WithEditorAsync(actor, saved, loaded);
     }
 

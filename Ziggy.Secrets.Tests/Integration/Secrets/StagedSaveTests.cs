@@ -27,15 +27,13 @@ public sealed class StagedSaveTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private static CurrentUser Actor(ApplicationUser user) => new(user.Id, user.OrganizationId, user.Role, user.DisplayName);
-
     private async Task<(CurrentUser Admin, CurrentUser Member, SavedSecret Secret)> SeedAsync()
     {
         var admin = await _app.SetUpAsync();
         var member = await _app.AddUserAsync(admin.OrganizationId, "mia@acme.test", Role.Member, "Mia Member");
         var created = await _app.WithServiceAsync<SecretService, Result<SavedSecret>>(s =>
-            s.CreateAsync(Actor(member), new SecretDraft("PAYMENTS_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = Original })));
-        return (Actor(admin), Actor(member), created.Value!);
+            s.CreateAsync(CurrentUser.Of(member), new SecretDraft("PAYMENTS_KEY", "", new Dictionary<SecretEnvironment, string> { [SecretEnvironment.Staging] = Original })));
+        return (CurrentUser.Of(admin), CurrentUser.Of(member), created.Value!);
     }
 
     private Task<Result<SavedSecret>> SaveAsync(CurrentUser actor, SavedSecret secret) =>
